@@ -1,0 +1,1 @@
+//! imgguard: decide whether one container image may be deployed.
