@@ -1,1 +1,3 @@
 //! imgguard: decide whether one container image may be deployed.
+pub mod crypto;
+pub mod intoto;
