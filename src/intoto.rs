@@ -24,3 +24,7 @@ pub use vsa_builder::{
     FindingsSummary, IMGGUARD_SUMMARY_FIELD, PolicyReference, Subject, VsaInput, build_vsa,
     sign_vsa,
 };
+
+/// Test helpers other parts' tests use to build sample VSAs.
+#[cfg(test)]
+pub(crate) use vsa_builder::tests as vsa_test_support;

@@ -159,11 +159,12 @@ pub fn build_vsa(input: &VsaInput) -> Result<Statement, InTotoError> {
             id: input.verifier_id.clone(),
             version: (!input.verifier_versions.is_empty()).then(|| input.verifier_versions.clone()),
         },
+        // Whole seconds in UTC, the form Kyverno's `time_since` and Go's RFC 3339
+        // parser both read.
         time_verified: Some(
             input
                 .time_verified
-                .round(jiff::Unit::Second)
-                .map_err(|e| invalid(e.to_string()))?
+                .strftime("%Y-%m-%dT%H:%M:%SZ")
                 .to_string(),
         ),
         resource_uri: input.resource_uri.clone(),

@@ -1,0 +1,27 @@
+//! The attestation stage and the deploy gate: imgguard's signed pass/fail record.
+//!
+//! Builds on `intoto` (VSA, DSSE) and `crypto` (keys). `gate` decides whether a VSA
+//! envelope lets an image digest deploy; `cosign_att` and `referrer` build the bytes
+//! that publishing pushes (cosign's legacy `.att` tag and a Sigstore bundle v0.3
+//! referrer with the tag-schema fallback index). The network push itself lives with
+//! the registry client: see [`publish`] for the boundary.
+
+mod cosign_att;
+mod error;
+mod gate;
+mod oci_blob;
+pub mod publish;
+mod referrer;
+
+pub use cosign_att::{
+    COSIGN_SIGNATURE_ANNOTATION, CosignAttPlan, PREDICATE_TYPE_ANNOTATION, att_tag, plan_cosign_att,
+};
+pub use error::{AttestError, GateError};
+pub use gate::{
+    GatePass, GateRequirements, check_vsa_candidates, check_vsa_envelope, parse_max_age,
+};
+pub use oci_blob::{OciBlob, sha256_digest};
+pub use referrer::{
+    BUNDLE_V03_MEDIA_TYPE, ReferrerPlan, SubjectDescriptor, build_bundle_v03, plan_referrer,
+    referrers_fallback_tag, update_referrers_index,
+};
