@@ -22,6 +22,6 @@ pub use gate::{
 };
 pub use oci_blob::{OciBlob, sha256_digest};
 pub use referrer::{
-    BUNDLE_V03_MEDIA_TYPE, ReferrerPlan, SubjectDescriptor, build_bundle_v03, plan_referrer,
-    referrers_fallback_tag, update_referrers_index,
+    BUNDLE_V03_MEDIA_TYPE, ReferrerPlan, SubjectDescriptor, build_bundle_v03,
+    dsse_envelope_from_bundle, plan_referrer, referrers_fallback_tag, update_referrers_index,
 };

@@ -309,13 +309,50 @@ pub fn update_referrers_index(
     Ok(Some(OciBlob::new(OCI_INDEX_MEDIA_TYPE, bytes)))
 }
 
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BundleRead {
+    media_type: String,
+    dsse_envelope: Option<Envelope>,
+}
+
+/// The DSSE envelope inside a Sigstore bundle (any version, both media-type
+/// spellings), as envelope JSON for [`check_vsa_candidates`](super::check_vsa_candidates).
+///
+/// Only the envelope is taken: a keyed imgguard VSA is trusted through its signature
+/// by the gate's key, so the bundle's tlog entries and timestamps are not needed here
+/// (the `verify` stage checks them for others' bundles).
+pub fn dsse_envelope_from_bundle(bundle_json: &[u8]) -> Result<Vec<u8>, AttestError> {
+    let malformed = |reason: String| {
+        AttestError::InToto(crate::intoto::InTotoError::MalformedEnvelope { reason })
+    };
+    if bundle_json.len() > crate::intoto::MAX_ENVELOPE_BYTES {
+        return Err(malformed("bundle too large".to_owned()));
+    }
+    let bundle: BundleRead =
+        serde_json::from_slice(bundle_json).map_err(|e| malformed(e.to_string()))?;
+    if !bundle
+        .media_type
+        .starts_with("application/vnd.dev.sigstore.bundle")
+    {
+        return Err(malformed(format!(
+            "expected a Sigstore bundle media type, found {}",
+            bundle.media_type
+        )));
+    }
+    let envelope = bundle.dsse_envelope.ok_or_else(|| {
+        malformed("the bundle holds a message signature, not a DSSE envelope".to_owned())
+    })?;
+    Ok(envelope.to_json())
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 
     use super::{
-        SubjectDescriptor, build_bundle_v03, plan_referrer, referrers_fallback_tag,
-        update_referrers_index,
+        SubjectDescriptor, build_bundle_v03, dsse_envelope_from_bundle, plan_referrer,
+        referrers_fallback_tag, update_referrers_index,
     };
     use crate::crypto::{PublicKey, fixtures};
     use crate::intoto::{Envelope, VSA_PREDICATE_TYPE};
@@ -345,6 +382,12 @@ mod tests {
         let bundle = build_bundle_v03(&envelope, &key, &[]);
         let fixture_bundle = fs_err::read(dump.join("referrer.sigstore-bundle.json")).unwrap();
         assert_eq!(json(&bundle), json(&fixture_bundle));
+        // The gate reads the same envelope back out of the bundle.
+        assert_eq!(
+            Envelope::from_json(&dsse_envelope_from_bundle(&fixture_bundle).unwrap()).unwrap(),
+            envelope
+        );
+        assert!(dsse_envelope_from_bundle(b"{\"mediaType\":\"x\"}").is_err());
 
         // Fed the fixture's own bundle bytes, the manifest equals the fixture's.
         let created = "2026-11-22T11:01:01Z".parse().unwrap();
@@ -373,6 +416,29 @@ mod tests {
                 .unwrap()
                 .is_none()
         );
+    }
+
+    #[test]
+    fn envelopes_come_out_of_real_bundles_of_both_spellings() {
+        let dir = fixtures::realworld();
+        for path in [
+            "cosign-v3-bundles/cosign-testdata-oci-attestation.sigstore.json",
+            "cosign-v3-bundles/kubewarden-controller-v1.34.0.cosign-sign-v1.sigstore.json",
+            "conformance/happy-path-intoto-in-dsse-v3/bundle.sigstore.json",
+        ] {
+            let bytes = fs_err::read(dir.join(path)).unwrap();
+            let envelope =
+                Envelope::from_json(&dsse_envelope_from_bundle(&bytes).unwrap()).unwrap();
+            assert_eq!(
+                envelope.payload_type, "application/vnd.in-toto+json",
+                "{path}"
+            );
+            assert_eq!(envelope.signatures.len(), 1, "{path}");
+        }
+        let message_signature =
+            fs_err::read(dir.join("conformance/managed-key-happy-path/bundle.sigstore.json"))
+                .unwrap();
+        assert!(dsse_envelope_from_bundle(&message_signature).is_err());
     }
 
     #[test]
