@@ -25,3 +25,6 @@ pub use referrer::{
     BUNDLE_V03_MEDIA_TYPE, ReferrerPlan, SubjectDescriptor, build_bundle_v03,
     dsse_envelope_from_bundle, plan_referrer, referrers_fallback_tag, update_referrers_index,
 };
+
+#[cfg(test)]
+mod robustness;
