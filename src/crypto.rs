@@ -15,7 +15,9 @@ mod public_key;
 pub use cosign_key::{CosignKdfParams, decrypt_cosign_key, encrypt_cosign_key};
 pub use error::CryptoError;
 pub use key_source::{EnvLookup, KeySource, ProcessEnv, password_from_env};
-pub use keygen::{GeneratedKeyPair, generate_cosign_key_pair, write_cosign_key_pair};
+pub use keygen::{
+    CosignKeyLabel, GeneratedKeyPair, generate_cosign_key_pair, write_cosign_key_pair,
+};
 pub use private_key::{PrivateKey, PrivateKeyFormat};
 pub use public_key::{KeyAlgorithm, PublicKey};
 
