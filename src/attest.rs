@@ -9,6 +9,7 @@
 mod cosign_att;
 mod error;
 mod gate;
+mod issue;
 mod oci_blob;
 pub mod publish;
 mod referrer;
@@ -20,6 +21,7 @@ pub use error::{AttestError, GateError};
 pub use gate::{
     GatePass, GateRequirements, check_vsa_candidates, check_vsa_envelope, parse_max_age,
 };
+pub use issue::{IssuedVsa, issue_vsa, write_vsa_file};
 pub use oci_blob::{OciBlob, sha256_digest};
 pub use referrer::{
     BUNDLE_V03_MEDIA_TYPE, ReferrerPlan, SubjectDescriptor, build_bundle_v03,

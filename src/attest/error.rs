@@ -48,6 +48,11 @@ pub enum AttestError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     InToto(#[from] InTotoError),
+
+    /// Writing the VSA file failed (the path is in the message, via `fs_err`).
+    #[error("failed to write the VSA file")]
+    #[diagnostic(code(imgguard::attest::io))]
+    Io(#[source] std::io::Error),
 }
 
 /// Why `imgguard gate` refuses: one variant per reason, each naming what it expected
