@@ -21,6 +21,9 @@ pub const COSIGN_SIGNATURE_ANNOTATION: &str = "dev.cosignproject.cosign/signatur
 pub const PREDICATE_TYPE_ANNOTATION: &str = "predicateType";
 const OCI_MANIFEST_MEDIA_TYPE: &str = "application/vnd.oci.image.manifest.v1+json";
 const OCI_CONFIG_MEDIA_TYPE: &str = "application/vnd.oci.image.config.v1+json";
+/// Older cosign (and `COSIGN_DOCKER_MEDIA_TYPES=1`) writes Docker schema 2 types;
+/// appending keeps whatever the existing manifest uses.
+const DOCKER_MANIFEST_MEDIA_TYPE: &str = "application/vnd.docker.distribution.manifest.v2+json";
 /// More layers than this in an existing `.att` manifest is refused as hostile.
 const MAX_LAYERS: usize = 1000;
 
@@ -42,6 +45,7 @@ struct Descriptor {
 #[serde(rename_all = "camelCase")]
 struct Manifest {
     schema_version: u32,
+    #[serde(default)]
     media_type: String,
     config: Descriptor,
     layers: Vec<Descriptor>,
@@ -73,7 +77,8 @@ struct RootFs<'a> {
 }
 
 /// What to push for the `.att` copy, in order: `layer`, `config`, then `manifest` at
-/// `tag`. When `already_present` is true nothing needs pushing.
+/// `tag` with media type `manifest.media_type`. When `already_present` is true nothing
+/// needs pushing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CosignAttPlan {
     /// `sha256-<hex>.att`.
@@ -110,7 +115,8 @@ pub fn plan_cosign_att(
         reference: tag.clone(),
         reason,
     };
-    let mut layers = match existing_manifest {
+    let (mut layers, manifest_media_type, config_media_type, annotations) = match existing_manifest
+    {
         Some(bytes) => {
             let manifest: Manifest =
                 serde_json::from_slice(bytes).map_err(|e| malformed(e.to_string()))?;
@@ -120,9 +126,28 @@ pub fn plan_cosign_att(
                     manifest.layers.len()
                 )));
             }
-            manifest.layers
+            let media_type = match manifest.media_type.as_str() {
+                "" | OCI_MANIFEST_MEDIA_TYPE => OCI_MANIFEST_MEDIA_TYPE,
+                DOCKER_MANIFEST_MEDIA_TYPE => DOCKER_MANIFEST_MEDIA_TYPE,
+                other => {
+                    return Err(malformed(format!(
+                        "expected an image manifest, found media type {other}"
+                    )));
+                }
+            };
+            (
+                manifest.layers,
+                media_type,
+                manifest.config.media_type,
+                manifest.annotations,
+            )
         }
-        None => Vec::new(),
+        None => (
+            Vec::new(),
+            OCI_MANIFEST_MEDIA_TYPE,
+            OCI_CONFIG_MEDIA_TYPE.to_owned(),
+            None,
+        ),
     };
     let layer = OciBlob::new(DSSE_ENVELOPE_MEDIA_TYPE, envelope_json);
     let already_present = layers.iter().any(|l| l.digest == layer.digest);
@@ -155,10 +180,10 @@ pub fn plan_cosign_att(
         config: BTreeMap::new(),
     };
     let config_bytes = serde_json::to_vec(&config_stub).map_err(|e| malformed(e.to_string()))?;
-    let config = OciBlob::new(OCI_CONFIG_MEDIA_TYPE, config_bytes);
+    let config = OciBlob::new(&config_media_type, config_bytes);
     let manifest = Manifest {
         schema_version: 2,
-        media_type: OCI_MANIFEST_MEDIA_TYPE.to_owned(),
+        media_type: manifest_media_type.to_owned(),
         config: Descriptor {
             media_type: config.media_type.clone(),
             size: config.size(),
@@ -167,7 +192,7 @@ pub fn plan_cosign_att(
             other: BTreeMap::new(),
         },
         layers,
-        annotations: None,
+        annotations,
     };
     let layer_count = manifest.layers.len();
     let manifest_bytes = serde_json::to_vec(&manifest).map_err(|e| malformed(e.to_string()))?;
@@ -175,7 +200,7 @@ pub fn plan_cosign_att(
         tag,
         layer,
         config,
-        manifest: OciBlob::new(OCI_MANIFEST_MEDIA_TYPE, manifest_bytes),
+        manifest: OciBlob::new(manifest_media_type, manifest_bytes),
         layer_count,
         already_present,
     })
@@ -245,6 +270,25 @@ mod tests {
         let config: serde_json::Value = serde_json::from_slice(&plan.config.bytes).unwrap();
         assert_eq!(config["rootfs"]["diff_ids"].as_array().unwrap().len(), 2);
         assert_eq!(manifest["config"]["digest"], plan.config.digest);
+    }
+
+    #[test]
+    fn appending_keeps_docker_media_types_of_older_cosign() {
+        let existing = br#"{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":1,"digest":"sha256:aa"},"layers":[{"mediaType":"application/vnd.dsse.envelope.v1+json","size":1,"digest":"sha256:bb","annotations":{"predicateType":"x"}}]}"#;
+        let plan = plan_cosign_att(IMAGE, b"{}".to_vec(), "p", Some(existing)).unwrap();
+        assert_eq!(
+            plan.manifest.media_type,
+            "application/vnd.docker.distribution.manifest.v2+json"
+        );
+        assert_eq!(
+            plan.config.media_type,
+            "application/vnd.docker.container.image.v1+json"
+        );
+        let manifest: serde_json::Value = serde_json::from_slice(&plan.manifest.bytes).unwrap();
+        assert_eq!(manifest["layers"][0]["digest"], "sha256:bb");
+        assert_eq!(manifest["config"]["mediaType"], plan.config.media_type);
+        let index = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","config":{"mediaType":"x","size":1,"digest":"sha256:aa"},"layers":[]}"#;
+        assert!(plan_cosign_att(IMAGE, b"{}".to_vec(), "p", Some(index)).is_err());
     }
 
     #[test]

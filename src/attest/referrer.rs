@@ -171,6 +171,7 @@ struct IndexEntry {
 #[serde(rename_all = "camelCase")]
 struct Index {
     schema_version: u32,
+    #[serde(default)]
     media_type: String,
     manifests: Vec<serde_json::Value>,
 }
@@ -269,7 +270,7 @@ pub fn update_referrers_index(
         Some(bytes) => {
             let index: Index =
                 serde_json::from_slice(bytes).map_err(|e| malformed(e.to_string()))?;
-            if index.media_type != OCI_INDEX_MEDIA_TYPE {
+            if !index.media_type.is_empty() && index.media_type != OCI_INDEX_MEDIA_TYPE {
                 return Err(malformed(format!(
                     "expected media type {OCI_INDEX_MEDIA_TYPE}, found {}",
                     index.media_type
@@ -281,7 +282,10 @@ pub fn update_referrers_index(
                     index.manifests.len()
                 )));
             }
-            index
+            Index {
+                media_type: OCI_INDEX_MEDIA_TYPE.to_owned(),
+                ..index
+            }
         }
         None => Index {
             schema_version: 2,
