@@ -7,6 +7,7 @@
 //! the registry client: see [`publish`] for the boundary.
 
 mod cosign_att;
+mod discovery;
 mod error;
 mod gate;
 mod issue;
@@ -16,6 +17,9 @@ mod referrer;
 
 pub use cosign_att::{
     COSIGN_SIGNATURE_ANNOTATION, CosignAttPlan, PREDICATE_TYPE_ANNOTATION, att_tag, plan_cosign_att,
+};
+pub use discovery::{
+    BlobRef, bundle_layer_in_referrer, vsa_bundle_referrers, vsa_layers_in_att_manifest,
 };
 pub use error::{AttestError, GateError};
 pub use gate::{
