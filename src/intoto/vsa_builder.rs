@@ -39,8 +39,10 @@ pub struct PolicyReference {
     pub digest: String,
 }
 
-/// The short findings summary stored under [`IMGGUARD_SUMMARY_FIELD`].
+/// The short findings summary stored under [`IMGGUARD_SUMMARY_FIELD`] (camelCase
+/// keys, like the rest of the predicate).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FindingsSummary {
     /// The report's verdict: `pass`, `fail` or `incomplete`.
     pub verdict: String,
