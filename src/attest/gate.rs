@@ -104,19 +104,7 @@ pub fn check_vsa_envelope(
     envelope_json: &[u8],
     requirements: &GateRequirements,
 ) -> Result<GatePass, GateError> {
-    let Some((algorithm, encoded)) = parse_digest(&requirements.image_digest) else {
-        return Err(GateError::Usage {
-            reason: format!(
-                "image digest `{}` is not sha256:<hex>",
-                requirements.image_digest
-            ),
-        });
-    };
-    if requirements.trusted_keys.is_empty() {
-        return Err(GateError::Usage {
-            reason: "no trusted key given".to_owned(),
-        });
-    }
+    let (algorithm, encoded) = validate(requirements)?;
     let envelope = Envelope::from_json(envelope_json).map_err(from_intoto)?;
     let verified = envelope
         .verify(&requirements.trusted_keys)
@@ -150,6 +138,32 @@ pub fn check_vsa_envelope(
             found: vsa.verifier.id,
         });
     }
+    check_policy(&vsa, requirements)?;
+    if vsa.verification_result != VerificationResult::Passed {
+        return Err(GateError::NotPassed {
+            found: vsa.verification_result.as_str().to_owned(),
+        });
+    }
+    let time_verified = check_time(vsa.time_verified.as_deref(), requirements)?;
+    for level in &requirements.required_levels {
+        if !vsa.verified_levels.contains(level) {
+            return Err(GateError::MissingLevel {
+                expected: level.clone(),
+                found: vsa.verified_levels.join(", "),
+            });
+        }
+    }
+    Ok(GatePass {
+        verifier_id: vsa.verifier.id,
+        time_verified,
+        resource_uri: vsa.resource_uri,
+        verified_levels: vsa.verified_levels,
+        key_hint: verified.key.key_hint(),
+    })
+}
+
+/// The VSA names the policy the gate requires (digest and URI, when asked).
+fn check_policy(vsa: &VsaPredicate, requirements: &GateRequirements) -> Result<(), GateError> {
     if let Some(expected) = &requirements.policy_digest {
         let matches = parse_digest(expected).is_some_and(|(a, e)| {
             vsa.policy
@@ -179,30 +193,39 @@ pub fn check_vsa_envelope(
     {
         return Err(GateError::PolicyUri {
             expected: expected.clone(),
-            found: vsa.policy.uri.unwrap_or_else(|| "no policy uri".to_owned()),
+            found: vsa
+                .policy
+                .uri
+                .clone()
+                .unwrap_or_else(|| "no policy uri".to_owned()),
         });
     }
-    if vsa.verification_result != VerificationResult::Passed {
-        return Err(GateError::NotPassed {
-            found: vsa.verification_result.as_str().to_owned(),
+    Ok(())
+}
+
+/// Caller mistakes, reported before any untrusted byte is looked at.
+fn validate(requirements: &GateRequirements) -> Result<(&str, &str), GateError> {
+    let Some((algorithm, encoded)) = parse_digest(&requirements.image_digest) else {
+        return Err(GateError::Usage {
+            reason: format!(
+                "image digest `{}` is not sha256:<hex>",
+                requirements.image_digest
+            ),
+        });
+    };
+    if let Some(policy) = &requirements.policy_digest
+        && parse_digest(policy).is_none()
+    {
+        return Err(GateError::Usage {
+            reason: format!("policy digest `{policy}` is not sha256:<hex>"),
         });
     }
-    let time_verified = check_time(vsa.time_verified.as_deref(), requirements)?;
-    for level in &requirements.required_levels {
-        if !vsa.verified_levels.contains(level) {
-            return Err(GateError::MissingLevel {
-                expected: level.clone(),
-                found: vsa.verified_levels.join(", "),
-            });
-        }
+    if requirements.trusted_keys.is_empty() {
+        return Err(GateError::Usage {
+            reason: "no trusted key given".to_owned(),
+        });
     }
-    Ok(GatePass {
-        verifier_id: vsa.verifier.id,
-        time_verified,
-        resource_uri: vsa.resource_uri,
-        verified_levels: vsa.verified_levels,
-        key_hint: verified.key.key_hint(),
-    })
+    Ok((algorithm, encoded))
 }
 
 fn check_time(
@@ -529,6 +552,12 @@ mod tests {
         ));
         let mut req = f.requirements();
         req.trusted_keys.clear();
+        assert!(matches!(
+            check_vsa_envelope(&envelope, &req),
+            Err(GateError::Usage { .. })
+        ));
+        let mut req = f.requirements();
+        req.policy_digest = Some(POLICY[7..].to_owned());
         assert!(matches!(
             check_vsa_envelope(&envelope, &req),
             Err(GateError::Usage { .. })
