@@ -4,6 +4,12 @@
 //! the deploy gate) and `verify` (cosign keyed signatures). Public keys come from SPKI
 //! PEM; private keys from cosign's encrypted format, plain PKCS#8 PEM or an
 //! `env://VAR`. Nothing here knows about images or envelopes.
+//!
+//! Key ids: a key is named by SHA-256 of its DER `SubjectPublicKeyInfo`, as
+//! [`PublicKey::key_hint`] (base64, the Sigstore bundle `publicKey.hint`) or
+//! [`PublicKey::key_id_hex`] (hex, for reports). DSSE envelopes imgguard signs carry
+//! `keyid: ""` like cosign's, because keyids are unauthenticated hints and go's DSSE
+//! verifier skips a signature whose non-empty keyid differs from the verifier's.
 
 mod cosign_key;
 mod error;
