@@ -95,6 +95,15 @@ impl PublicKey {
         Self::from_spki_der(&der, source_name)
     }
 
+    /// Loads a `PUBLIC KEY` PEM from a file or `env://VAR` (for `--key` and the spec).
+    pub fn load(
+        source: &super::KeySource,
+        env: &dyn super::EnvLookup,
+    ) -> Result<Self, CryptoError> {
+        let pem = source.read_pem(env)?;
+        Self::from_pem(&pem, &source.display_name())
+    }
+
     /// Parses a DER-encoded `SubjectPublicKeyInfo`.
     pub fn from_spki_der(der: &[u8], source_name: &str) -> Result<Self, CryptoError> {
         let unsupported = || CryptoError::UnsupportedKey {
@@ -383,6 +392,21 @@ mod tests {
         assert_eq!(key.key_id_hex().len(), 64);
         // PEM round trip keeps the key.
         assert_eq!(PublicKey::from_pem(&key.to_pem(), "x").unwrap(), key);
+    }
+
+    #[test]
+    fn loads_from_a_file_or_an_env_var() {
+        let path = fixtures::local_keyed().join("cosign.pub");
+        let from_file = PublicKey::load(
+            &crate::crypto::KeySource::File(path.clone()),
+            &std::collections::HashMap::<String, String>::new(),
+        )
+        .unwrap();
+        let env = std::collections::HashMap::from([("VSA_PUB".to_owned(), fixtures::read(&path))]);
+        let from_env =
+            PublicKey::load(&crate::crypto::KeySource::parse("env://VSA_PUB"), &env).unwrap();
+        assert_eq!(from_file, from_env);
+        assert!(PublicKey::load(&crate::crypto::KeySource::parse("env://NONE"), &env).is_err());
     }
 
     #[test]
