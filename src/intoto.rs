@@ -17,7 +17,7 @@ pub use dsse::{
 };
 pub use error::InTotoError;
 pub use statement::{
-    DigestSet, ResourceDescriptor, STATEMENT_V01, STATEMENT_V1, Statement, parse_digest,
+    DigestSet, ResourceDescriptor, STATEMENT_V01, STATEMENT_V1, Statement, digest_set, parse_digest,
 };
 pub use vsa::{VSA_PREDICATE_TYPE, VerificationResult, VsaPolicy, VsaPredicate, VsaVerifier};
 pub use vsa_builder::{

@@ -8,25 +8,13 @@
 use serde::Deserialize;
 
 use super::{AttestError, BUNDLE_V03_MEDIA_TYPE, PREDICATE_TYPE_ANNOTATION};
-use crate::intoto::{
-    DSSE_ENVELOPE_MEDIA_TYPE, MAX_ENVELOPE_BYTES, VSA_PREDICATE_TYPE, parse_digest,
-};
+use crate::intoto::{DSSE_ENVELOPE_MEDIA_TYPE, MAX_ENVELOPE_BYTES, VSA_PREDICATE_TYPE};
+use crate::oci::Descriptor as OciDescriptor;
 
 /// The other spelling of the bundle v0.3 media type (seen in conformance fixtures).
 const BUNDLE_V03_ALT_MEDIA_TYPE: &str = "application/vnd.dev.sigstore.bundle+json;version=0.3";
 const BUNDLE_PREDICATE_ANNOTATION: &str = "dev.sigstore.bundle.predicateType";
 const MAX_CANDIDATES: usize = 64;
-
-/// A blob or manifest to fetch by digest.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BlobRef {
-    /// `sha256:<hex>`.
-    pub digest: String,
-    /// Declared size (already checked against the envelope limit).
-    pub size: u64,
-    /// Declared media type.
-    pub media_type: String,
-}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -73,19 +61,27 @@ fn predicate_may_be_vsa(
     annotations.get(key).is_none_or(|p| p == VSA_PREDICATE_TYPE)
 }
 
-fn to_ref(d: Descriptor) -> Option<BlobRef> {
-    (parse_digest(&d.digest).is_some()
-        && usize::try_from(d.size).is_ok_and(|s| s <= MAX_ENVELOPE_BYTES))
-    .then_some(BlobRef {
-        digest: d.digest,
-        size: d.size,
-        media_type: d.media_type,
-    })
+/// A descriptor worth fetching: a valid digest and a size within the envelope limit.
+/// Entries that fail are skipped, not fatal: another tool's odd referrer must not hide
+/// imgguard's VSA.
+fn to_ref(d: Descriptor) -> Option<OciDescriptor> {
+    let digest = d.digest.parse().ok()?;
+    usize::try_from(d.size)
+        .is_ok_and(|s| s <= MAX_ENVELOPE_BYTES)
+        .then_some(OciDescriptor {
+            media_type: d.media_type,
+            digest,
+            size: d.size,
+            platform: None,
+            annotations: d.annotations,
+            artifact_type: d.artifact_type,
+            urls: Vec::new(),
+        })
 }
 
 /// The DSSE layers of a cosign `.att` manifest that may hold a VSA (at most 64, each
 /// no larger than the envelope limit).
-pub fn vsa_layers_in_att_manifest(manifest: &[u8]) -> Result<Vec<BlobRef>, AttestError> {
+pub fn vsa_layers_in_att_manifest(manifest: &[u8]) -> Result<Vec<OciDescriptor>, AttestError> {
     let parsed: Layers =
         serde_json::from_slice(manifest).map_err(|e| malformed(".att manifest", e.to_string()))?;
     Ok(parsed
@@ -100,7 +96,7 @@ pub fn vsa_layers_in_att_manifest(manifest: &[u8]) -> Result<Vec<BlobRef>, Attes
 
 /// The referrer manifests (from a Referrers API answer or the tag-schema index) that
 /// may be VSA bundles.
-pub fn vsa_bundle_referrers(index: &[u8]) -> Result<Vec<BlobRef>, AttestError> {
+pub fn vsa_bundle_referrers(index: &[u8]) -> Result<Vec<OciDescriptor>, AttestError> {
     let parsed: Manifests =
         serde_json::from_slice(index).map_err(|e| malformed("referrers index", e.to_string()))?;
     Ok(parsed
@@ -114,7 +110,7 @@ pub fn vsa_bundle_referrers(index: &[u8]) -> Result<Vec<BlobRef>, AttestError> {
 }
 
 /// The bundle layer of a referrer manifest.
-pub fn bundle_layer_in_referrer(manifest: &[u8]) -> Result<BlobRef, AttestError> {
+pub fn bundle_layer_in_referrer(manifest: &[u8]) -> Result<OciDescriptor, AttestError> {
     let parsed: Layers = serde_json::from_slice(manifest)
         .map_err(|e| malformed("referrer manifest", e.to_string()))?;
     parsed
@@ -135,8 +131,13 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 
     use super::{bundle_layer_in_referrer, vsa_bundle_referrers, vsa_layers_in_att_manifest};
-    use crate::attest::{plan_cosign_att, sha256_digest};
+    use crate::attest::plan_cosign_att;
     use crate::crypto::fixtures;
+    use crate::oci::Digest;
+
+    fn sha256_digest(bytes: &[u8]) -> Digest {
+        Digest::sha256_of(bytes)
+    }
 
     #[test]
     fn finds_the_vsa_layer_and_bundle_in_the_fixture_dump() {
@@ -165,7 +166,7 @@ mod tests {
 
     #[test]
     fn other_predicates_and_oversized_layers_are_skipped() {
-        let image = format!("sha256:{}", "1".repeat(64));
+        let image: Digest = format!("sha256:{}", "1".repeat(64)).parse().unwrap();
         let provenance = plan_cosign_att(
             &image,
             b"{}".to_vec(),

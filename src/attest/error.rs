@@ -21,14 +21,6 @@ pub enum AttestError {
         found: String,
     },
 
-    /// An image digest given to the publisher is not `sha256:<64 hex>`.
-    #[error("invalid image digest `{digest}`: expected sha256:<64 lowercase hex>")]
-    #[diagnostic(code(imgguard::attest::digest))]
-    InvalidDigest {
-        /// The digest given.
-        digest: String,
-    },
-
     /// A manifest or index already in the registry could not be read.
     #[error("malformed existing {what} at {reference}: {reason}")]
     #[diagnostic(

@@ -50,7 +50,7 @@ mod tests {
     use crate::attest::{GateRequirements, check_vsa_envelope};
     use crate::crypto::PrivateKey;
     use crate::intoto::VerificationResult;
-    use crate::intoto::vsa_test_support::{INDEX, sample_input};
+    use crate::intoto::vsa_test_support::{INDEX, digest, sample_input};
 
     #[test]
     fn the_written_file_passes_the_gate() {
@@ -63,7 +63,7 @@ mod tests {
         let bytes = fs_err::read(&path).unwrap();
         assert_eq!(bytes, vsa.json);
         let requirements = GateRequirements {
-            image_digest: INDEX.to_owned(),
+            image_digest: digest(INDEX),
             trusted_keys: vec![key.public_key().clone()],
             verifier_id: "https://ci.example/imgguard".to_owned(),
             policy_digest: None,

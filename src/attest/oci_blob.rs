@@ -1,19 +1,14 @@
 //! A blob to push: bytes plus the descriptor fields a manifest needs.
 
-use sha2::{Digest as _, Sha256};
-
-/// `sha256:<hex>` of `bytes`.
-pub fn sha256_digest(bytes: &[u8]) -> String {
-    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
-}
+use crate::oci::{Descriptor, Digest};
 
 /// A content-addressed blob with its media type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OciBlob {
     /// The media type its descriptor carries.
     pub media_type: String,
-    /// `sha256:<hex>` of `bytes`.
-    pub digest: String,
+    /// SHA-256 of `bytes`.
+    pub digest: Digest,
     /// The content.
     pub bytes: Vec<u8>,
 }
@@ -23,7 +18,7 @@ impl OciBlob {
     pub fn new(media_type: &str, bytes: Vec<u8>) -> Self {
         Self {
             media_type: media_type.to_owned(),
-            digest: sha256_digest(&bytes),
+            digest: Digest::sha256_of(&bytes),
             bytes,
         }
     }
@@ -31,5 +26,18 @@ impl OciBlob {
     /// Size in bytes.
     pub fn size(&self) -> u64 {
         u64::try_from(self.bytes.len()).unwrap_or(u64::MAX)
+    }
+
+    /// Its descriptor (media type, digest, size).
+    pub fn descriptor(&self) -> Descriptor {
+        Descriptor {
+            media_type: self.media_type.clone(),
+            digest: self.digest.clone(),
+            size: self.size(),
+            platform: None,
+            annotations: std::collections::BTreeMap::new(),
+            artifact_type: None,
+            urls: Vec::new(),
+        }
     }
 }

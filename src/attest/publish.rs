@@ -21,11 +21,11 @@
 //! `subject` and `artifactType`).
 
 use super::{
-    AttestError, CosignAttPlan, ReferrerPlan, SubjectDescriptor, build_bundle_v03, plan_cosign_att,
-    plan_referrer,
+    AttestError, CosignAttPlan, ReferrerPlan, build_bundle_v03, plan_cosign_att, plan_referrer,
 };
 use crate::crypto::PublicKey;
 use crate::intoto::{Envelope, Statement, VerificationResult, VsaPredicate};
+use crate::oci::Descriptor;
 
 /// Everything to push for one VSA.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,7 +43,7 @@ pub struct PublishPlan {
 pub fn plan_publication(
     envelope: &Envelope,
     signer: &PublicKey,
-    image: &SubjectDescriptor,
+    image: &Descriptor,
     existing_att: Option<&[u8]>,
     created: jiff::Timestamp,
     rfc3161_timestamps: &[Vec<u8>],
@@ -65,7 +65,7 @@ pub fn plan_publication(
         existing_att,
     )?;
     let bundle = build_bundle_v03(envelope, signer, rfc3161_timestamps);
-    let referrer = plan_referrer(bundle, image, &statement.predicate_type, created)?;
+    let referrer = plan_referrer(bundle, image, &statement.predicate_type, created);
     Ok(PublishPlan { att, referrer })
 }
 
@@ -74,16 +74,21 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 
     use super::plan_publication;
-    use crate::attest::{AttestError, SubjectDescriptor};
+    use crate::attest::AttestError;
     use crate::crypto::PrivateKey;
-    use crate::intoto::vsa_test_support::{INDEX, sample_input};
+    use crate::intoto::vsa_test_support::{INDEX, digest, sample_input};
     use crate::intoto::{VerificationResult, build_vsa, sign_vsa};
+    use crate::oci::Descriptor;
 
-    fn image() -> SubjectDescriptor {
-        SubjectDescriptor {
+    fn image() -> Descriptor {
+        Descriptor {
             media_type: "application/vnd.oci.image.index.v1+json".to_owned(),
-            digest: INDEX.to_owned(),
+            digest: digest(INDEX),
             size: 1000,
+            platform: None,
+            annotations: std::collections::BTreeMap::new(),
+            artifact_type: None,
+            urls: Vec::new(),
         }
     }
 

@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{AttestError, OciBlob};
 use crate::crypto::PublicKey;
-use crate::intoto::{Envelope, parse_digest};
+use crate::intoto::Envelope;
+use crate::oci::{Descriptor as OciDescriptor, Digest};
 
 /// Media type (and artifact type) of a Sigstore bundle v0.3.
 pub const BUNDLE_V03_MEDIA_TYPE: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
@@ -22,17 +23,6 @@ const OCI_MANIFEST_MEDIA_TYPE: &str = "application/vnd.oci.image.manifest.v1+jso
 const OCI_INDEX_MEDIA_TYPE: &str = "application/vnd.oci.image.index.v1+json";
 const OCI_EMPTY_MEDIA_TYPE: &str = "application/vnd.oci.empty.v1+json";
 const MAX_INDEX_ENTRIES: usize = 10_000;
-
-/// The manifest or index the referrer points at.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SubjectDescriptor {
-    /// Its media type (OCI/Docker manifest or index).
-    pub media_type: String,
-    /// `sha256:<hex>`.
-    pub digest: String,
-    /// Its size in bytes.
-    pub size: u64,
-}
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -192,23 +182,19 @@ pub struct ReferrerPlan {
 }
 
 /// `sha256-<hex>`: the referrers tag-schema tag for a subject digest.
-pub fn referrers_fallback_tag(subject_digest: &str) -> Result<String, AttestError> {
-    match parse_digest(subject_digest) {
-        Some(("sha256", hex)) => Ok(format!("sha256-{hex}")),
-        _ => Err(AttestError::InvalidDigest {
-            digest: subject_digest.to_owned(),
-        }),
-    }
+pub fn referrers_fallback_tag(subject_digest: &Digest) -> String {
+    subject_digest.tag_form()
 }
 
-/// Plans the referrer manifest for `bundle_json` about `subject`.
+/// Plans the referrer manifest for `bundle_json` about `subject` (the image's index or
+/// manifest descriptor as the registry serves it).
 pub fn plan_referrer(
     bundle_json: Vec<u8>,
-    subject: &SubjectDescriptor,
+    subject: &OciDescriptor,
     predicate_type: &str,
     created: jiff::Timestamp,
-) -> Result<ReferrerPlan, AttestError> {
-    let fallback_tag = referrers_fallback_tag(&subject.digest)?;
+) -> ReferrerPlan {
+    let fallback_tag = referrers_fallback_tag(&subject.digest);
     let config = OciBlob::new(OCI_EMPTY_MEDIA_TYPE, b"{}".to_vec());
     let bundle = OciBlob::new(BUNDLE_V03_MEDIA_TYPE, bundle_json);
     let created = created.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
@@ -223,6 +209,9 @@ pub fn plan_referrer(
         ),
         ("org.opencontainers.image.created".to_owned(), created),
     ]);
+    let config_digest = config.digest.to_string();
+    let bundle_digest = bundle.digest.to_string();
+    let subject_digest = subject.digest.to_string();
     let manifest = ReferrerManifest {
         schema_version: 2,
         media_type: OCI_MANIFEST_MEDIA_TYPE,
@@ -230,28 +219,28 @@ pub fn plan_referrer(
         config: Descriptor {
             media_type: &config.media_type,
             size: config.size(),
-            digest: &config.digest,
+            digest: &config_digest,
         },
         layers: [Descriptor {
             media_type: &bundle.media_type,
             size: bundle.size(),
-            digest: &bundle.digest,
+            digest: &bundle_digest,
         }],
         subject: SubjectRef {
             media_type: &subject.media_type,
-            digest: &subject.digest,
+            digest: &subject_digest,
             size: subject.size,
         },
         annotations: &annotations,
     };
     let manifest_bytes = serde_json::to_vec(&manifest).unwrap_or_default();
-    Ok(ReferrerPlan {
+    ReferrerPlan {
         config,
         bundle,
         manifest: OciBlob::new(OCI_MANIFEST_MEDIA_TYPE, manifest_bytes),
         fallback_tag,
         annotations,
-    })
+    }
 }
 
 /// The referrers tag-schema index with the plan's manifest added: `existing` is the
@@ -293,15 +282,16 @@ pub fn update_referrers_index(
             manifests: Vec::new(),
         },
     };
+    let manifest_digest = plan.manifest.digest.to_string();
     let listed = index.manifests.iter().any(|m| {
-        m.get("digest").and_then(serde_json::Value::as_str) == Some(plan.manifest.digest.as_str())
+        m.get("digest").and_then(serde_json::Value::as_str) == Some(manifest_digest.as_str())
     });
     if listed {
         return Ok(None);
     }
     let entry = IndexEntry {
         media_type: plan.manifest.media_type.clone(),
-        digest: plan.manifest.digest.clone(),
+        digest: manifest_digest,
         size: plan.manifest.size(),
         artifact_type: Some(BUNDLE_V03_MEDIA_TYPE.to_owned()),
         annotations: plan.annotations.clone(),
@@ -355,23 +345,25 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 
     use super::{
-        SubjectDescriptor, build_bundle_v03, dsse_envelope_from_bundle, plan_referrer,
-        referrers_fallback_tag, update_referrers_index,
+        build_bundle_v03, dsse_envelope_from_bundle, plan_referrer, update_referrers_index,
     };
+    use crate::attest::OciBlob;
     use crate::crypto::{PublicKey, fixtures};
     use crate::intoto::{Envelope, VSA_PREDICATE_TYPE};
+    use crate::oci::Descriptor;
 
     fn json(bytes: &[u8]) -> serde_json::Value {
         serde_json::from_slice(bytes).unwrap()
     }
 
-    fn subject() -> SubjectDescriptor {
-        SubjectDescriptor {
-            media_type: "application/vnd.oci.image.manifest.v1+json".to_owned(),
-            digest: "sha256:4569ff20aee6683b2ec344d28ffdcaf4b761969bc0642276776deedd4bb5e94f"
-                .to_owned(),
-            size: 345,
-        }
+    fn subject() -> Descriptor {
+        let dump = fixtures::local_keyed().join("registry-dump");
+        // The real image manifest: digest sha256:4569ff20…, 345 bytes.
+        OciBlob::new(
+            "application/vnd.oci.image.manifest.v1+json",
+            fs_err::read(dump.join("image.manifest.json")).unwrap(),
+        )
+        .descriptor()
     }
 
     #[test]
@@ -395,19 +387,19 @@ mod tests {
 
         // Fed the fixture's own bundle bytes, the manifest equals the fixture's.
         let created = "2026-11-22T11:01:01Z".parse().unwrap();
-        let plan = plan_referrer(fixture_bundle, &subject(), VSA_PREDICATE_TYPE, created).unwrap();
+        let plan = plan_referrer(fixture_bundle, &subject(), VSA_PREDICATE_TYPE, created);
         let fixture_manifest = fs_err::read(dump.join("referrer.bundle-manifest.json")).unwrap();
         assert_eq!(
             plan.manifest.bytes, fixture_manifest,
             "byte-identical manifest"
         );
         assert_eq!(
-            plan.config.digest,
+            plan.config.digest.to_string(),
             "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
         );
         assert_eq!(
             plan.fallback_tag,
-            format!("sha256-{}", &subject().digest[7..])
+            "sha256-4569ff20aee6683b2ec344d28ffdcaf4b761969bc0642276776deedd4bb5e94f"
         );
 
         // A fresh index equals the fixture's tag-schema index.
@@ -448,16 +440,16 @@ mod tests {
     #[test]
     fn index_update_appends_and_keeps_other_referrers() {
         let created = "2026-11-22T11:01:01Z".parse().unwrap();
-        let a = plan_referrer(b"{\"a\":1}".to_vec(), &subject(), "p", created).unwrap();
-        let b = plan_referrer(b"{\"b\":1}".to_vec(), &subject(), "p", created).unwrap();
+        let a = plan_referrer(b"{\"a\":1}".to_vec(), &subject(), "p", created);
+        let b = plan_referrer(b"{\"b\":1}".to_vec(), &subject(), "p", created);
         let first = update_referrers_index(None, &a).unwrap().unwrap();
         let second = update_referrers_index(Some(&first.bytes), &b)
             .unwrap()
             .unwrap();
         let manifests = json(&second.bytes)["manifests"].as_array().unwrap().clone();
         assert_eq!(manifests.len(), 2);
-        assert_eq!(manifests[0]["digest"], a.manifest.digest);
-        assert_eq!(manifests[1]["digest"], b.manifest.digest);
+        assert_eq!(manifests[0]["digest"], a.manifest.digest.to_string());
+        assert_eq!(manifests[1]["digest"], b.manifest.digest.to_string());
         assert!(update_referrers_index(Some(b"[]"), &a).is_err());
         assert!(
             update_referrers_index(
@@ -466,7 +458,6 @@ mod tests {
             )
             .is_err()
         );
-        assert!(referrers_fallback_tag("sha512:00").is_err());
     }
 
     #[test]

@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 
 use crate::attest::{
-    GateRequirements, SubjectDescriptor, check_vsa_envelope, dsse_envelope_from_bundle,
-    plan_cosign_att, plan_referrer, update_referrers_index,
+    GateRequirements, OciBlob, check_vsa_envelope, dsse_envelope_from_bundle, plan_cosign_att,
+    plan_referrer, update_referrers_index,
 };
 use crate::crypto::{PrivateKey, PublicKey, fixtures};
 use crate::intoto::{Envelope, Statement};
@@ -37,7 +37,8 @@ fn mutated_fixtures_never_panic_and_never_pass_the_gate() {
     let envelope = fs_err::read(dump.join("att.dsse-envelope.json")).unwrap();
     let requirements = GateRequirements {
         image_digest: "sha256:4569ff20aee6683b2ec344d28ffdcaf4b761969bc0642276776deedd4bb5e94f"
-            .to_owned(),
+            .parse()
+            .unwrap(),
         trusted_keys: vec![key.clone()],
         verifier_id: "https://imgguard.example/verifier/v0".to_owned(),
         policy_digest: None,
@@ -64,18 +65,17 @@ fn mutated_fixtures_never_panic_and_never_pass_the_gate() {
     for m in mutations(&manifest) {
         let _ = plan_cosign_att(&requirements.image_digest, b"{}".to_vec(), "p", Some(&m));
     }
-    let subject = SubjectDescriptor {
-        media_type: "application/vnd.oci.image.manifest.v1+json".to_owned(),
-        digest: requirements.image_digest.clone(),
-        size: 1,
-    };
+    let subject = OciBlob::new(
+        "application/vnd.oci.image.manifest.v1+json",
+        fs_err::read(dump.join("image.manifest.json")).unwrap(),
+    )
+    .descriptor();
     let plan = plan_referrer(
         b"{}".to_vec(),
         &subject,
         "p",
         "2026-11-22T20:00:00Z".parse().unwrap(),
-    )
-    .unwrap();
+    );
     let index = fs_err::read(dump.join("referrers-tag-index.json")).unwrap();
     for m in mutations(&index) {
         let _ = update_referrers_index(Some(&m), &plan);
