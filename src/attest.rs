@@ -10,6 +10,7 @@
 mod cosign_att;
 mod discovery;
 mod error;
+mod from_report;
 mod gate;
 mod issue;
 mod oci_blob;
@@ -21,6 +22,10 @@ pub use cosign_att::{
 };
 pub use discovery::{bundle_layer_in_referrer, vsa_bundle_referrers, vsa_layers_in_att_manifest};
 pub use error::{AttestError, GateError};
+pub use from_report::{
+    LEVEL_CONFIG_BASELINE, LEVEL_FILESYSTEM_BASELINE, LEVEL_NO_SECRETS, VsaContext,
+    vsa_input_from_report,
+};
 pub use gate::{
     GatePass, GateRequirements, check_vsa_candidates, check_vsa_envelope, parse_max_age,
 };

@@ -21,6 +21,14 @@ pub enum AttestError {
         found: String,
     },
 
+    /// The check did not resolve the image to a digest, so there is nothing to attest.
+    #[error("no image digest to attest: the image could not be resolved")]
+    #[diagnostic(
+        code(imgguard::attest::no_digest),
+        help("a VSA names an image digest; fix the reason the check could not resolve the image")
+    )]
+    NoImageDigest,
+
     /// A manifest or index already in the registry could not be read.
     #[error("malformed existing {what} at {reference}: {reason}")]
     #[diagnostic(
