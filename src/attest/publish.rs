@@ -74,7 +74,10 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 
     use super::plan_publication;
-    use crate::attest::AttestError;
+    use crate::attest::{
+        AttestError, GateRequirements, check_vsa_candidates, check_vsa_envelope,
+        dsse_envelope_from_bundle,
+    };
     use crate::crypto::PrivateKey;
     use crate::intoto::vsa_test_support::{INDEX, digest, sample_input};
     use crate::intoto::{VerificationResult, build_vsa, sign_vsa};
@@ -107,6 +110,33 @@ mod tests {
             bundle["dsseEnvelope"]["payload"],
             serde_json::from_slice::<serde_json::Value>(&envelope.to_json()).unwrap()["payload"]
         );
+    }
+
+    #[test]
+    fn both_published_copies_pass_the_gate() {
+        let key = PrivateKey::generate_p256().unwrap();
+        let envelope = sign_vsa(&build_vsa(&sample_input()).unwrap(), &key);
+        let created = "2026-11-22T12:00:00Z".parse().unwrap();
+        let plan =
+            plan_publication(&envelope, key.public_key(), &image(), None, created, &[]).unwrap();
+        let from_bundle = dsse_envelope_from_bundle(&plan.referrer.bundle.bytes).unwrap();
+        let requirements = GateRequirements {
+            image_digest: digest(INDEX),
+            trusted_keys: vec![key.public_key().clone()],
+            verifier_id: "https://ci.example/imgguard".to_owned(),
+            policy_digest: None,
+            policy_uri: None,
+            required_levels: Vec::new(),
+            max_age: None,
+            now: created,
+        };
+        check_vsa_candidates(
+            [plan.att.layer.bytes.as_slice(), from_bundle.as_slice()],
+            &requirements,
+        )
+        .unwrap();
+        check_vsa_envelope(&from_bundle, &requirements).unwrap();
+        check_vsa_envelope(&plan.att.layer.bytes, &requirements).unwrap();
     }
 
     #[test]
