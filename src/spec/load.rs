@@ -173,11 +173,11 @@ fn validate(source: &str, name: &str) -> Result<(), SpecError> {
 mod tests {
     use super::*;
 
-    fn rendered(err: SpecError) -> String {
+    fn rendered(err: &SpecError) -> String {
         let handler =
             miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
         let mut out = String::new();
-        handler.render_report(&mut out, &err).unwrap();
+        handler.render_report(&mut out, err).unwrap();
         out
     }
 
@@ -190,7 +190,7 @@ mod tests {
     #[test]
     fn unknown_key_names_file_line_and_the_likely_key() {
         let src = "apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {name: x}\nchecks:\n  secrets: {fail_onn: high}\n";
-        let text = rendered(parse_pipeline(src, "ci/x.yaml").unwrap_err());
+        let text = rendered(&parse_pipeline(src, "ci/x.yaml").unwrap_err());
         assert!(text.contains("fail_onn"), "{text}");
         assert!(text.contains("ci/x.yaml:5:"), "{text}");
         assert!(text.contains("did you mean `fail_on`?"), "{text}");
@@ -200,7 +200,7 @@ mod tests {
     #[test]
     fn misspelt_value_suggests_the_variant() {
         let src = "apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {name: x}\nchecks:\n  secrets: {fail_on: hihg}\n";
-        let text = rendered(parse_pipeline(src, "x.yaml").unwrap_err());
+        let text = rendered(&parse_pipeline(src, "x.yaml").unwrap_err());
         assert!(text.contains("did you mean `high`?"), "{text}");
     }
 
@@ -208,14 +208,14 @@ mod tests {
     fn duplicate_keys_are_rejected() {
         let src =
             "apiVersion: imgguard.dev/v1\nkind: Pipeline\nkind: Pipeline\nmetadata: {name: x}\n";
-        let text = rendered(parse_pipeline(src, "x.yaml").unwrap_err());
+        let text = rendered(&parse_pipeline(src, "x.yaml").unwrap_err());
         assert!(text.contains("x.yaml:3:"), "{text}");
     }
 
     #[test]
     fn wrong_api_version_points_at_the_value() {
         let src = "apiVersion: imgguard.dev/v2\nkind: Pipeline\nmetadata: {name: x}\n";
-        let text = rendered(parse_pipeline(src, "x.yaml").unwrap_err());
+        let text = rendered(&parse_pipeline(src, "x.yaml").unwrap_err());
         assert!(text.contains("x.yaml:1:13"), "{text}");
         assert!(text.contains("imgguard.dev/v2"), "{text}");
     }
@@ -225,7 +225,7 @@ mod tests {
         let src = "apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {name: x}\ncoverage: {accept: [budget, digest-mismatch]}\n";
         let err = parse_pipeline(src, "x.yaml").unwrap_err();
         assert!(matches!(err, SpecError::At(_)));
-        let text = rendered(err);
+        let text = rendered(&err);
         assert!(text.contains("x.yaml:4:29"), "{text}");
     }
 }

@@ -141,8 +141,10 @@ pub fn parse_waivers(source: &str, name: &str, strict: bool) -> Result<WaiverFil
                 "add `rule:` or remove `path:`",
             )?;
         }
-        if let Some(path) = &w.path {
-            if let Err(e) = globset::Glob::new(path.value.trim_start_matches('/')) {
+        if let Some(path) = &w.path
+            && let Err(e) = globset::Glob::new(path.value.trim_start_matches('/'))
+        {
+            {
                 err(
                     &path.referenced,
                     format!("`{}` is not a valid glob: {}", path.value, e.kind()),
@@ -150,8 +152,10 @@ pub fn parse_waivers(source: &str, name: &str, strict: bool) -> Result<WaiverFil
                 )?;
             }
         }
-        if let Some(layer) = &w.layer {
-            if layer.value.parse::<crate::oci::Digest>().is_err() {
+        if let Some(layer) = &w.layer
+            && layer.value.parse::<crate::oci::Digest>().is_err()
+        {
+            {
                 err(
                     &layer.referenced,
                     format!("`{}` is not a digest", layer.value),
@@ -201,11 +205,11 @@ mod tests {
 
     const HEAD: &str = "apiVersion: imgguard.dev/v1\nkind: Waivers\nwaivers:\n";
 
-    fn text(err: SpecError) -> String {
+    fn text(err: &SpecError) -> String {
         let handler =
             miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
         let mut out = String::new();
-        handler.render_report(&mut out, &err).unwrap();
+        handler.render_report(&mut out, err).unwrap();
         out
     }
 
@@ -223,28 +227,28 @@ mod tests {
     fn strict_requires_expiry_and_owner() {
         let src = format!("{HEAD}  - rule: secret.generic\n    reason: r\n    owner: o\n");
         assert!(parse_waivers(&src, "w.yaml", false).is_ok());
-        let t = text(parse_waivers(&src, "w.yaml", true).unwrap_err());
+        let t = text(&parse_waivers(&src, "w.yaml", true).unwrap_err());
         assert!(t.contains("requires `expires`"), "{t}");
         assert!(t.contains("w.yaml:4:"), "{t}");
         let src =
             format!("{HEAD}  - rule: secret.generic\n    reason: r\n    expires: 2030-01-01\n");
-        let t = text(parse_waivers(&src, "w.yaml", true).unwrap_err());
+        let t = text(&parse_waivers(&src, "w.yaml", true).unwrap_err());
         assert!(t.contains("requires an `owner`"), "{t}");
     }
 
     #[test]
     fn bad_values_point_at_themselves() {
         let src = format!("{HEAD}  - rule: r\n    reason: r\n    expires: 31/12/2030\n");
-        let t = text(parse_waivers(&src, "w.yaml", false).unwrap_err());
+        let t = text(&parse_waivers(&src, "w.yaml", false).unwrap_err());
         assert!(t.contains("w.yaml:6:14"), "{t}");
         let src = format!("{HEAD}  - rule: r\n    path: \"/a/[b\"\n    reason: r\n");
-        let t = text(parse_waivers(&src, "w.yaml", false).unwrap_err());
+        let t = text(&parse_waivers(&src, "w.yaml", false).unwrap_err());
         assert!(t.contains("not a valid glob"), "{t}");
         let src = format!("{HEAD}  - reason: r\n");
-        let t = text(parse_waivers(&src, "w.yaml", false).unwrap_err());
+        let t = text(&parse_waivers(&src, "w.yaml", false).unwrap_err());
         assert!(t.contains("`fingerprint` or by `rule`"), "{t}");
         let src = format!("{HEAD}  - rule: r\n    reasn: r\n");
-        let t = text(parse_waivers(&src, "w.yaml", false).unwrap_err());
+        let t = text(&parse_waivers(&src, "w.yaml", false).unwrap_err());
         assert!(t.contains("did you mean `reason`?"), "{t}");
     }
 }
