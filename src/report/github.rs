@@ -29,10 +29,13 @@ pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-fn kind(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Critical | Severity::High => "error",
-        Severity::Medium => "warning",
+/// Gating findings are errors whatever their severity; the rest are warnings or notices.
+fn kind(report: &Report, finding: &Finding) -> &'static str {
+    if report.is_gating(finding) {
+        return "error";
+    }
+    match finding.severity {
+        Severity::Critical | Severity::High | Severity::Medium => "warning",
         Severity::Low | Severity::Info => "notice",
     }
 }
@@ -58,10 +61,7 @@ pub fn write_github_annotations(report: &Report, out: &mut dyn Write) -> std::io
     // Most severe first; gating before non-gating; then the report's stable order.
     actionable.sort_by_key(|f| (std::cmp::Reverse(f.severity), !report.is_gating(f)));
     for k in ["error", "warning", "notice"] {
-        let of_kind: Vec<&&Finding> = actionable
-            .iter()
-            .filter(|f| kind(f.severity) == k)
-            .collect();
+        let of_kind: Vec<&&Finding> = actionable.iter().filter(|f| kind(report, f) == k).collect();
         for f in of_kind.iter().take(ANNOTATIONS_PER_TYPE) {
             let mut props = Vec::new();
             if let Some(df) = &f.location.dockerfile {

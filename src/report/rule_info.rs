@@ -56,7 +56,7 @@ pub fn rule_catalog() -> Vec<RuleInfo> {
         RuleInfo::new(
             "filesystem.link-escapes-root",
             Category::Filesystem,
-            Severity::High,
+            Severity::Medium,
             "Symbolic link points outside the image root",
             "A symbolic link's target climbs out of the image root with `..`. Tools that follow links while extracting or copying can be made to read or write host files.",
             "Make the link relative within the image, or absolute to a path inside the image.",

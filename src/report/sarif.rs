@@ -1,6 +1,6 @@
 //! SARIF 2.1.0 for GitHub code scanning (and any SARIF viewer). Findings inside an
 //! image have no repository file, so each result's physical location is the Dockerfile
-//! line when known, else an artifact under the `IMAGE_ROOT` base (`oci://…@sha256:…/`)
+//! line when known, else an artifact under the `IMAGE_ROOT` base (`oci:///…@sha256:…/`)
 //! naming the path in the image; the layer, platform and image digest go in
 //! `logicalLocations` and `properties`. `partialFingerprints.primaryLocationLineHash`
 //! is imgguard's own fingerprint, because `upload-sarif` cannot compute one for a file
@@ -243,12 +243,12 @@ pub fn sarif_document(report: &Report) -> Value {
             )
         })
         .collect();
+    // An absolute URI with an empty authority, so any reference (a registry name, an
+    // `oci:` path) is a valid path: `oci:///registry/repo@sha256:…/`.
+    let name = uri_path(report.image.reference.split('@').next().unwrap_or(""));
     let image_root = match &report.image.digest {
-        Some(d) => format!(
-            "oci://{}@{d}/",
-            uri_path(report.image.reference.split('@').next().unwrap_or(""))
-        ),
-        None => format!("oci://{}/", uri_path(&report.image.reference)),
+        Some(d) => format!("oci:///{name}@{d}/"),
+        None => format!("oci:///{name}/"),
     };
     let category = format!(
         "imgguard/{}/",
