@@ -88,7 +88,7 @@ fn today(args: &CheckArgs) -> Result<Date, CliError> {
 }
 
 /// The reports to write: the command line's, then the spec's; the human report on
-/// standard output when neither asks for anything.
+/// standard output when the command line asks for nothing.
 fn targets(args: &CheckArgs, pipeline: &Pipeline) -> Result<Vec<ReportTarget>, CliError> {
     let mut cli = args.formats.clone();
     if let Some(output) = &args.output {
@@ -112,7 +112,7 @@ fn targets(args: &CheckArgs, pipeline: &Pipeline) -> Result<Vec<ReportTarget>, C
             }
         }
     }
-    if cli.is_empty() && pipeline.reports.is_empty() {
+    if cli.is_empty() {
         cli.push(ReportTarget {
             format: ReportFormat::Human,
             output: None,

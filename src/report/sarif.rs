@@ -150,7 +150,8 @@ fn result(report: &Report, finding: &Finding, rule_index: usize) -> Value {
     let mut result = json!({
         "ruleId": finding.rule,
         "ruleIndex": rule_index,
-        "level": level(finding.severity),
+        // Gating findings are errors whatever their severity, like the annotations.
+        "level": if report.is_gating(finding) { "error" } else { level(finding.severity) },
         "message": {"text": message},
         "locations": [{
             "physicalLocation": physical_location(finding),

@@ -150,8 +150,18 @@ fn snapshot(name: &str, dir: &Path, text: &str) {
 }
 
 fn sarif_schema() -> serde_json::Value {
-    let dir = std::env::var("IMGGUARD_SCHEMA_FIXTURES")
-        .unwrap_or_else(|_| "/work/shared/fixtures/schemas".into());
+    // IMGGUARD_SCHEMA_FIXTURES, else `schemas/` beside IMGGUARD_REALWORLD_FIXTURES, else
+    // the shared fixtures of this machine. Never vendored: it is read, not committed.
+    let dir = std::env::var("IMGGUARD_SCHEMA_FIXTURES").unwrap_or_else(|_| {
+        std::env::var("IMGGUARD_REALWORLD_FIXTURES")
+            .ok()
+            .and_then(|r| {
+                Path::new(&r)
+                    .parent()
+                    .map(|p| p.join("schemas").display().to_string())
+            })
+            .unwrap_or_else(|| "/work/shared/fixtures/schemas".into())
+    });
     let path = Path::new(&dir).join("sarif-schema-2.1.0.json");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
@@ -795,4 +805,37 @@ fn writers_see_only_redacted_values_and_github_caps_annotations() {
         doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "build/Dockerfile"
     );
+}
+
+/// The fenced YAML block of `docs/spec.md` whose first line is `first_line`.
+fn doc_block(first_line: &str) -> String {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/spec.md"))
+        .unwrap();
+    let start = doc
+        .find(&format!("```yaml\n{first_line}\n"))
+        .unwrap_or_else(|| panic!("no yaml block starting with {first_line}"));
+    let body = &doc[start + "```yaml\n".len()..];
+    body[..body.find("```").unwrap()].to_owned()
+}
+
+#[test]
+fn docs_examples_parse() {
+    let spec = doc_block("# imgguard.yaml");
+    let pipeline = imgguard::spec::parse_pipeline(&spec, "docs/spec.md").unwrap();
+    assert!(pipeline.strict);
+    assert_eq!(pipeline.reports.len(), 5);
+    assert_eq!(pipeline.overrides.len(), 2);
+    let waivers = doc_block("# .imgguard/waivers.yaml");
+    let file = imgguard::spec::parse_waivers(&waivers, "docs/spec.md", true).unwrap();
+    assert_eq!(file.waivers.len(), 2);
+    // The editor schema accepts the documented spec too.
+    let schema: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/pipeline.v1.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let errors = validation_errors(&schema, &serde_saphyr_to_json(&spec));
+    assert!(errors.is_empty(), "{errors:#?}");
+    let typo = spec.replace("fail_on: medium", "fail_onn: medium");
+    assert!(!validation_errors(&schema, &serde_saphyr_to_json(&typo)).is_empty());
 }
