@@ -58,13 +58,19 @@ pub fn schema(which: SchemaKind) -> serde_json::Value {
     value.unwrap_or_default()
 }
 
+/// The `kind` of a spec-family document.
+#[derive(serde::Deserialize)]
+struct Kind {
+    kind: String,
+}
+
 /// `imgguard validate FILE`: a pipeline (and the waivers file it names) or a waivers file.
 fn validate(file: &std::path::Path, stdout: &mut dyn Write) -> Result<ExitCode, CliError> {
     let text = read_text(file)?;
     let name = file.display().to_string();
-    let is_waivers = text
-        .lines()
-        .any(|l| l.trim_start().starts_with("kind:") && l.contains("Waivers"));
+    // Read only `kind` first; anything else (including a broken document) is parsed
+    // as a pipeline, whose loader gives the precise diagnostic.
+    let is_waivers = serde_saphyr::from_str::<Kind>(&text).is_ok_and(|k| k.kind == "Waivers");
     if is_waivers {
         let waivers = parse_waivers(&text, &name, false)?;
         writeln!(
