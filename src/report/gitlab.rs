@@ -36,6 +36,9 @@ pub fn code_quality_document(report: &Report) -> Value {
         .map(|f| {
             let (path, line) = match &f.location.dockerfile {
                 Some(df) => (df.file.clone(), df.line.max(1)),
+                None if report.dockerfile.is_some() => {
+                    (report.dockerfile.clone().unwrap_or_default(), 1)
+                }
                 None => (
                     super::sarif::in_image_name(f)
                         .trim_start_matches('/')

@@ -39,7 +39,7 @@ pub struct Report {
     pub coverage: Coverage,
     /// Timings.
     pub timing_ms: Timing,
-    /// The pipeline spec's `metadata.name` (added in 0.1: optional for older readers).
+    /// The pipeline spec's `metadata.name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pipeline: Option<String>,
     /// What the waivers file did, when one was used.
@@ -51,6 +51,10 @@ pub struct Report {
     /// Fingerprints of the findings that count against the verdict.
     #[serde(default)]
     pub gating: Vec<String>,
+    /// The Dockerfile the image was built from (repository-relative), when the spec
+    /// names one: SARIF and Code Quality anchor findings without a line mapping to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dockerfile: Option<String>,
 }
 
 /// The tool.
@@ -255,6 +259,7 @@ impl Report {
             waivers: policy.and_then(|p| p.waivers.clone()),
             baseline: policy.and_then(|p| p.baseline.clone()),
             gating: gating_fingerprints.into_iter().collect(),
+            dockerfile: None,
         }
     }
 }

@@ -87,13 +87,17 @@ pub fn in_image_name(finding: &Finding) -> String {
     name
 }
 
-fn physical_location(finding: &Finding) -> Value {
+/// The Dockerfile line when known, else the Dockerfile itself, else the path in the image.
+fn physical_location(report: &Report, finding: &Finding) -> Value {
     let loc = &finding.location;
     if let Some(df) = &loc.dockerfile {
         return json!({
             "artifactLocation": {"uri": uri_path(&df.file)},
             "region": {"startLine": df.line.max(1)}
         });
+    }
+    if let Some(file) = &report.dockerfile {
+        return json!({"artifactLocation": {"uri": uri_path(file)}});
     }
     let mut physical = json!({
         "artifactLocation": {"uri": uri_path(&in_image_name(finding)), "uriBaseId": "IMAGE_ROOT"}
@@ -154,7 +158,7 @@ fn result(report: &Report, finding: &Finding, rule_index: usize) -> Value {
         "level": if report.is_gating(finding) { "error" } else { level(finding.severity) },
         "message": {"text": message},
         "locations": [{
-            "physicalLocation": physical_location(finding),
+            "physicalLocation": physical_location(report, finding),
             "logicalLocations": [{"fullyQualifiedName": qualified, "kind": "resource"}]
         }],
         "partialFingerprints": {

@@ -363,6 +363,10 @@ fn every_format_from_one_run_snapshotted() {
         &fx.read("out/imgguard.junit.xml"),
     );
     snapshot("format_github_annotations", fx.path(), &out.stdout);
+    assert!(
+        !out.stdout.contains('\x1b'),
+        "no colour when stdout is not a terminal"
+    );
     snapshot("format_github_summary", fx.path(), &fx.read("summary.md"));
     snapshot(
         "format_gitlab",
@@ -722,6 +726,7 @@ fn constructed_report(findings: Vec<imgguard::finding::Finding>) -> imgguard::re
         waivers: None,
         baseline: None,
         gating,
+        dockerfile: None,
     }
 }
 
@@ -805,6 +810,18 @@ fn writers_see_only_redacted_values_and_github_caps_annotations() {
         doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "build/Dockerfile"
     );
+    // Without a line mapping: the in-image path, or the spec's Dockerfile when known.
+    let second = &doc["runs"][0]["results"][1]["locations"][0]["physicalLocation"];
+    assert_eq!(second["artifactLocation"]["uriBaseId"], "IMAGE_ROOT");
+    assert_eq!(second["region"]["startLine"], 3);
+    let mut with_dockerfile = report;
+    with_dockerfile.dockerfile = Some("Dockerfile".into());
+    let doc = imgguard::report::sarif::sarif_document(&with_dockerfile);
+    assert_eq!(
+        doc["runs"][0]["results"][1]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "Dockerfile"
+    );
+    assert!(validation_errors(&sarif_schema(), &doc).is_empty());
 }
 
 /// The fenced YAML block of `docs/spec.md` whose first line is `first_line`.
