@@ -58,8 +58,9 @@ pub enum SchemaKind {
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
     /// The image: registry/repo:tag, repo@sha256:…, oci:DIR[:TAG], oci-archive:FILE[:TAG],
-    /// docker-archive:FILE[:NAME:TAG], docker-daemon:NAME:TAG.
-    #[arg(required_unless_present = "demo", conflicts_with = "demo")]
+    /// docker-archive:FILE[:NAME:TAG], docker-daemon:NAME:TAG. Default: the spec's
+    /// `image.ref`.
+    #[arg(conflicts_with = "demo")]
     pub image: Option<String>,
     /// Check the small demo image compiled into imgguard.
     #[arg(long)]

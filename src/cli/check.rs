@@ -45,7 +45,12 @@ fn run_engine(run: &RunArgs, pipeline: &Pipeline) -> Result<(CheckOutcome, Strin
         run.image
             .clone()
             .or_else(|| pipeline.image.reference.clone())
-            .unwrap_or_default()
+            .ok_or_else(|| CliError::Usage {
+                message: "no image to check".into(),
+                help: Some(
+                    "give IMAGE on the command line or set `image.ref` in the pipeline spec".into(),
+                ),
+            })?
     };
     let analyzers = default_analyzers();
     let opened: Result<Box<dyn ImageSource>, SourceError> = if run.demo {
