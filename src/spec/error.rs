@@ -110,3 +110,14 @@ pub struct LocatedError {
     #[help]
     pub help: Option<String>,
 }
+
+/// Render a diagnostic as plain text (no colour, unicode frame), as a terminal without
+/// colour support would show it.
+pub fn render_plain(diagnostic: &dyn Diagnostic) -> String {
+    let handler =
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
+    let mut out = String::new();
+    // Writing into a String cannot fail; a partial render is still the best we have.
+    let _ = handler.render_report(&mut out, diagnostic);
+    out
+}

@@ -174,11 +174,7 @@ mod tests {
     use super::*;
 
     fn rendered(err: &SpecError) -> String {
-        let handler =
-            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
-        let mut out = String::new();
-        handler.render_report(&mut out, err).unwrap();
-        out
+        crate::spec::error::render_plain(err)
     }
 
     #[test]

@@ -206,11 +206,7 @@ mod tests {
     const HEAD: &str = "apiVersion: imgguard.dev/v1\nkind: Waivers\nwaivers:\n";
 
     fn text(err: &SpecError) -> String {
-        let handler =
-            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
-        let mut out = String::new();
-        handler.render_report(&mut out, err).unwrap();
-        out
+        crate::spec::error::render_plain(err)
     }
 
     #[test]

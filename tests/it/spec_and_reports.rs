@@ -321,32 +321,34 @@ reports:
     fx.write(".imgguard/waivers.yaml", WAIVERS);
 }
 
-#[test]
-fn every_format_from_one_run_snapshotted() {
-    let fx = Fixture::new(false);
-    pipeline_with_reports(&fx);
+/// Run a check with the spec's reports plus every other format: files under `out/`,
+/// GitHub annotations on stdout and its summary in `summary.md`.
+fn run_every_format(fx: &Fixture) -> Output {
+    pipeline_with_reports(fx);
     let summary = fx.path().join("summary.md");
-    let out = run_in(
+    let mut args = vec!["check", IMAGE, "--pipeline", "imgguard.yaml"];
+    for f in [
+        "human=out/report.txt",
+        "json=out/report.json",
+        "gitlab=out/gl-code-quality.json",
+        "github",
+    ] {
+        args.extend(["--format", f]);
+    }
+    run_in(
         fx.path(),
-        &[
-            "check",
-            IMAGE,
-            "--pipeline",
-            "imgguard.yaml",
-            "--format",
-            "human=out/report.txt",
-            "--format",
-            "json=out/report.json",
-            "--format",
-            "gitlab=out/gl-code-quality.json",
-            "--format",
-            "github",
-        ],
+        &args,
         &[
             ("IMGGUARD_TODAY", "2026-06-01"),
             ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()),
         ],
-    );
+    )
+}
+
+#[test]
+fn every_format_from_one_run_snapshotted() {
+    let fx = Fixture::new(false);
+    let out = run_every_format(&fx);
     // OLD-1 expired, so the /app link gates again.
     assert_eq!(out.code, 1, "{}", out.stderr);
     let json: serde_json::Value = serde_json::from_str(&fx.read("out/report.json")).unwrap();
@@ -489,21 +491,20 @@ fn baseline_gates_only_on_new_findings() {
 fn waivers_expire_and_strict_mode_requires_expiry() {
     let fx = Fixture::new(false);
     fx.write(".imgguard/waivers.yaml", WAIVERS);
-    // Before OLD-1 expires both findings are waived: pass.
-    let out = run_in(
-        fx.path(),
-        &[
+    let waived_on = |day: &str, extra: &[&str]| {
+        let mut args = vec![
             "check",
             IMAGE,
             "-p",
             "gate.yaml",
             "--waivers",
             ".imgguard/waivers.yaml",
-            "-f",
-            "json",
-        ],
-        &[("IMGGUARD_TODAY", "2026-01-30")],
-    );
+        ];
+        args.extend_from_slice(extra);
+        run_in(fx.path(), &args, &[("IMGGUARD_TODAY", day)])
+    };
+    // Before OLD-1 expires both findings are waived: pass.
+    let out = waived_on("2026-01-30", &["-f", "json"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let report = out.json();
     assert_eq!(report["summary"]["waived"], 2);
@@ -513,18 +514,7 @@ fn waivers_expire_and_strict_mode_requires_expiry() {
     );
     assert!(report["findings"][0]["waived"]["reason"].is_string());
     // On its expiry day it stops applying.
-    let out = run_in(
-        fx.path(),
-        &[
-            "check",
-            IMAGE,
-            "-p",
-            "gate.yaml",
-            "--waivers",
-            ".imgguard/waivers.yaml",
-        ],
-        &[("IMGGUARD_TODAY", "2026-01-31")],
-    );
+    let out = waived_on("2026-01-31", &[]);
     assert_eq!(out.code, 1);
     assert!(
         out.stdout.contains("expired OLD-1 on 2026-01-31"),
@@ -583,40 +573,18 @@ fn overrides_change_severity_and_disable_rules() {
 #[test]
 fn planted_secret_reaches_no_output_format() {
     let fx = Fixture::new(true);
-    pipeline_with_reports(&fx);
-    let summary = fx.path().join("summary.md");
-    let out = run_in(
-        fx.path(),
-        &[
-            "check",
-            IMAGE,
-            "--pipeline",
-            "imgguard.yaml",
-            "-f",
-            "human",
-            "-f",
-            "json=out/r.json",
-            "-f",
-            "sarif=out/r.sarif",
-            "-f",
-            "junit=out/r.xml",
-            "-f",
-            "gitlab=out/gl.json",
-            "-f",
-            "github",
-        ],
-        &[("GITHUB_STEP_SUMMARY", summary.to_str().unwrap())],
-    );
-    assert!(out.code == 1 || out.code == 0, "{}", out.stderr);
+    let out = run_every_format(&fx);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let human = fx.run(&["check", IMAGE, "-p", "gate.yaml"]);
     let mut texts = vec![
         ("stdout".to_owned(), out.stdout.clone()),
         ("stderr".to_owned(), out.stderr.clone()),
+        ("human stdout".to_owned(), human.stdout + &human.stderr),
     ];
     for f in [
-        "out/r.json",
-        "out/r.sarif",
-        "out/r.xml",
-        "out/gl.json",
+        "out/report.txt",
+        "out/report.json",
+        "out/gl-code-quality.json",
         "summary.md",
         "out/imgguard.sarif",
         "out/imgguard.junit.xml",
@@ -625,7 +593,7 @@ fn planted_secret_reaches_no_output_format() {
     }
     // The layer with findings was made by a history line that carries the value, so
     // the human, SARIF and JUnit reports all print that (redacted) instruction.
-    assert!(fx.read("out/r.json").contains("DB_PASSWORD="));
+    assert!(fx.read("out/report.json").contains("DB_PASSWORD="));
     let baseline = fx.run(&["baseline", IMAGE, "-p", "gate.yaml", "-o", "b.json"]);
     texts.push(("baseline stdout".into(), baseline.stdout + &baseline.stderr));
     texts.push(("baseline file".into(), fx.read("b.json")));
