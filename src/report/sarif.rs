@@ -16,6 +16,9 @@ use super::Report;
 use super::rule_info::find_rule;
 use crate::finding::{Finding, Severity, SourceKind};
 
+/// Results per run GitHub code scanning accepts.
+pub const MAX_RESULTS: usize = 25_000;
+
 /// The SARIF schema URI written into every document.
 pub const SARIF_SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -237,9 +240,15 @@ pub fn sarif_document(report: &Report) -> Value {
             rules.push(rule_descriptor(f));
         }
     }
-    let results: Vec<Value> = report
-        .findings
-        .iter()
+    // GitHub rejects a run with more than 25,000 results; keep the most severe.
+    let mut ordered: Vec<&Finding> = report.findings.iter().collect();
+    if ordered.len() > MAX_RESULTS {
+        ordered.sort_by_key(|f| (std::cmp::Reverse(f.severity), !report.is_gating(f)));
+        ordered.truncate(MAX_RESULTS);
+    }
+    let omitted = report.findings.len() - ordered.len();
+    let results: Vec<Value> = ordered
+        .into_iter()
         .map(|f| {
             result(
                 report,
@@ -281,7 +290,8 @@ pub fn sarif_document(report: &Report) -> Value {
                 "imageReference": report.image.reference,
                 "imageDigest": report.digest_text(),
                 "rulesetDigest": report.tool.ruleset_digest,
-                "reasons": report.reasons
+                "reasons": report.reasons,
+                "omittedResults": omitted
             }
         }]
     })

@@ -86,6 +86,8 @@ struct Positions {
 #[derive(Deserialize)]
 struct WaiverPositions {
     #[serde(default)]
+    id: Option<Spanned<String>>,
+    #[serde(default)]
     fingerprint: Option<Spanned<String>>,
     #[serde(default)]
     rule: Option<Spanned<String>>,
@@ -124,8 +126,18 @@ pub fn parse_waivers(source: &str, name: &str, strict: bool) -> Result<WaiverFil
             "set `kind: Waivers`",
         )?;
     }
+    let mut ids = std::collections::BTreeSet::new();
     for item in &positions.waivers {
         let w = &item.value;
+        if let Some(id) = &w.id
+            && !ids.insert(id.value.clone())
+        {
+            err(
+                &id.referenced,
+                format!("waiver id `{}` is used twice", id.value),
+                "give each waiver its own id, so reports name exactly one",
+            )?;
+        }
         if w.fingerprint.is_none() && w.rule.is_none() {
             err(
                 &item.referenced,
@@ -243,6 +255,10 @@ mod tests {
         let src = format!("{HEAD}  - reason: r\n");
         let t = text(&parse_waivers(&src, "w.yaml", false).unwrap_err());
         assert!(t.contains("`fingerprint` or by `rule`"), "{t}");
+        let src =
+            format!("{HEAD}  - {{id: A, rule: r, reason: r}}\n  - {{id: A, rule: s, reason: r}}\n");
+        let t = text(&parse_waivers(&src, "w.yaml", false).unwrap_err());
+        assert!(t.contains("used twice") && t.contains("w.yaml:5:"), "{t}");
         let src = format!("{HEAD}  - rule: r\n    reasn: r\n");
         let t = text(&parse_waivers(&src, "w.yaml", false).unwrap_err());
         assert!(t.contains("did you mean `reason`?"), "{t}");
