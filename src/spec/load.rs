@@ -87,6 +87,18 @@ struct CoveragePositions {
     accept: Vec<Spanned<String>>,
 }
 
+/// Platforms written as a list (an untagged enum would lose the spans, so the list
+/// form is tried on its own; `platforms: all` simply does not parse as this).
+#[derive(serde::Deserialize)]
+struct PlatformListPositions {
+    image: ImageListPositions,
+}
+
+#[derive(serde::Deserialize)]
+struct ImageListPositions {
+    platforms: Vec<Spanned<String>>,
+}
+
 /// An error at `spanned`'s position in `source`.
 pub fn located<T>(
     source: &str,
@@ -146,6 +158,22 @@ fn validate(source: &str, name: &str) -> Result<(), SpecError> {
             format!("expected kind `Pipeline`, found `{}`", positions.kind.value),
             "set `kind: Pipeline`",
         ));
+    }
+    if let Ok(PlatformListPositions {
+        image: ImageListPositions { platforms: list },
+    }) = serde_saphyr::from_str(source)
+    {
+        for platform in &list {
+            if let Err(e) = platform.value.parse::<crate::oci::Platform>() {
+                return Err(located(
+                    source,
+                    name,
+                    platform,
+                    format!("`{}` is not a platform: {e}", platform.value),
+                    "write platforms as os/arch[/variant], e.g. linux/amd64 or linux/arm64/v8",
+                ));
+            }
+        }
     }
     let never = [
         GapKind::DigestMismatch,
@@ -214,6 +242,15 @@ mod tests {
         let text = rendered(&parse_pipeline(src, "x.yaml").unwrap_err());
         assert!(text.contains("x.yaml:1:13"), "{text}");
         assert!(text.contains("imgguard.dev/v2"), "{text}");
+    }
+
+    #[test]
+    fn bad_platforms_point_at_themselves() {
+        let src = "apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {name: x}\nimage:\n  platforms: [linux/amd64, \"linux\"]\n";
+        let text = rendered(&parse_pipeline(src, "x.yaml").unwrap_err());
+        assert!(text.contains("x.yaml:5:28"), "{text}");
+        let ok = "apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {name: x}\nimage:\n  platforms: all\n";
+        assert!(parse_pipeline(ok, "x.yaml").is_ok());
     }
 
     #[test]
