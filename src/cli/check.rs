@@ -1,41 +1,59 @@
-//! `imgguard check`.
+//! `imgguard check` and `imgguard baseline`: load the spec (and its waivers and
+//! baseline), run the engine, apply the policy, and hand the report to every writer
+//! asked for.
 
-use std::io::Write;
+use std::io::{IsTerminal as _, Write};
+use std::path::{Path, PathBuf};
 
 use super::CliError;
-use super::args::{CheckArgs, Format};
+use super::args::{BaselineArgs, CheckArgs, RunArgs};
 use crate::analyze::registry::{default_analyzers, ruleset_digest};
-use crate::engine::{CheckRequest, check};
+use crate::engine::{CheckOutcome, CheckRequest, check};
 use crate::exit_code::ExitCode;
 use crate::oci::{ImageReference, Platform};
+use crate::policy::{Baseline, PolicyInputs, apply_policy};
 use crate::report::Report;
-use crate::report::human::write_human;
-use crate::report::json::write_json;
+use crate::report::github::write_github_summary;
+use crate::report::write::{RenderOptions, write_report};
 use crate::source::open::demo_source;
 use crate::source::{ImageSource, SourceError, open_source};
-use crate::spec::{DEFAULT_PIPELINE, load_pipeline, parse_pipeline};
+use crate::spec::date::Date;
+use crate::spec::load::read_text;
+use crate::spec::{
+    DEFAULT_PIPELINE, Pipeline, ReportFormat, ReportTarget, load_pipeline, load_waivers,
+    parse_pipeline,
+};
 
-/// Run a check and write its report to `stdout` (or the `--output` file).
-pub fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> Result<ExitCode, CliError> {
-    let pipeline = match &args.pipeline {
+/// The spec of a run: the file given, or the embedded default.
+pub fn pipeline_of(run: &RunArgs) -> Result<Pipeline, CliError> {
+    Ok(match &run.pipeline {
         Some(path) => load_pipeline(path)?,
         None => parse_pipeline(DEFAULT_PIPELINE, "pipelines/default.yaml")?,
-    };
-    let platforms = args
+    })
+}
+
+/// Run the engine for `run` under `pipeline`.
+fn run_engine(run: &RunArgs, pipeline: &Pipeline) -> Result<(CheckOutcome, String), CliError> {
+    let platforms = run
         .platforms
         .iter()
         .map(|p| p.parse::<Platform>())
         .collect::<Result<Vec<_>, _>>()?;
-    let reference = if args.demo {
+    let reference = if run.demo {
         "demo".to_owned()
     } else {
-        args.image
+        run.image
             .clone()
             .or_else(|| pipeline.image.reference.clone())
-            .unwrap_or_default()
+            .ok_or_else(|| CliError::Usage {
+                message: "no image to check".into(),
+                help: Some(
+                    "give IMAGE on the command line or set `image.ref` in the pipeline spec".into(),
+                ),
+            })?
     };
     let analyzers = default_analyzers();
-    let opened: Result<Box<dyn ImageSource>, SourceError> = if args.demo {
+    let opened: Result<Box<dyn ImageSource>, SourceError> = if run.demo {
         Ok(demo_source())
     } else {
         open_source(&ImageReference::parse(&reference)?)
@@ -44,32 +62,197 @@ pub fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> Result<ExitCode, C
     let request = CheckRequest {
         reference,
         source: source.as_ref(),
-        pipeline: &pipeline,
+        pipeline,
         platforms,
         analyzers: &analyzers,
-        jobs: args.jobs,
+        jobs: run.jobs,
     };
     let outcome = check(&request)?;
-    let report = Report::from_outcome(&outcome, &pipeline, ruleset_digest(&analyzers));
-    let write = |out: &mut dyn Write| match args.format {
-        Format::Human => write_human(&report, out),
-        Format::Json => write_json(&report, out),
-    };
-    match &args.output {
-        Some(path) => {
-            let mut file = fs_err::File::create(path).map_err(|source| CliError::Output {
-                path: path.display().to_string(),
-                source,
-            })?;
-            write(&mut file).map_err(|source| CliError::Output {
-                path: path.display().to_string(),
-                source,
-            })?;
+    Ok((outcome, ruleset_digest(&analyzers)))
+}
+
+fn load_baseline(path: &Path) -> Result<Baseline, CliError> {
+    let text = read_text(path)?;
+    Baseline::from_json(&text).map_err(|message| {
+        CliError::Spec(crate::spec::SpecError::Value {
+            path: path.display().to_string(),
+            message,
+            help: Some("write baselines with `imgguard baseline IMAGE -o FILE`".into()),
+        })
+    })
+}
+
+fn today(args: &CheckArgs) -> Result<Date, CliError> {
+    match &args.today {
+        None => Ok(Date::today()),
+        Some(text) => Date::parse(text).ok_or_else(|| CliError::Usage {
+            message: format!("`{text}` is not a date"),
+            help: Some("write it as YYYY-MM-DD".into()),
+        }),
+    }
+}
+
+/// The reports to write: the command line's, then the spec's; the human report on
+/// standard output when the command line asks for nothing.
+fn targets(args: &CheckArgs, pipeline: &Pipeline) -> Result<Vec<ReportTarget>, CliError> {
+    let mut cli = args.formats.clone();
+    if let Some(output) = &args.output {
+        let pathless: Vec<&mut ReportTarget> =
+            cli.iter_mut().filter(|t| t.output.is_none()).collect();
+        match pathless.len() {
+            0 if args.formats.is_empty() => cli.push(ReportTarget {
+                format: ReportFormat::Human,
+                output: Some(output.display().to_string()),
+            }),
+            1 => {
+                for t in pathless {
+                    t.output = Some(output.display().to_string());
+                }
+            }
+            _ => {
+                return Err(CliError::Usage {
+                    message: "`--output` is ambiguous with several formats".into(),
+                    help: Some("write each as `--format FORMAT=PATH`".into()),
+                });
+            }
         }
-        None => write(stdout).map_err(|source| CliError::Output {
-            path: "stdout".into(),
-            source,
-        })?,
+    }
+    if cli.is_empty() {
+        cli.push(ReportTarget {
+            format: ReportFormat::Human,
+            output: None,
+        });
+    }
+    cli.extend(pipeline.reports.iter().cloned());
+    Ok(cli)
+}
+
+fn output_error(path: &str) -> impl Fn(std::io::Error) -> CliError + '_ {
+    move |source| CliError::Output {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+fn create(path: &str) -> Result<fs_err::File, CliError> {
+    let p = PathBuf::from(path);
+    if let Some(parent) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs_err::create_dir_all(parent).map_err(output_error(path))?;
+    }
+    fs_err::File::create(&p).map_err(output_error(path))
+}
+
+fn write_target(
+    report: &Report,
+    target: &ReportTarget,
+    stdout: &mut dyn Write,
+) -> Result<(), CliError> {
+    if target.format == ReportFormat::Github {
+        // Annotations are only read from standard output; the summary goes to the
+        // file named, else to $GITHUB_STEP_SUMMARY when running in Actions.
+        write_report(report, target.format, RenderOptions::default(), stdout)
+            .map_err(output_error("stdout"))?;
+        let summary = target.output.clone().or_else(|| {
+            std::env::var("GITHUB_STEP_SUMMARY")
+                .ok()
+                .filter(|s| !s.is_empty())
+        });
+        if let Some(path) = summary {
+            let mut file = fs_err::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .map_err(output_error(&path))?;
+            write_github_summary(report, &mut file).map_err(output_error(&path))?;
+        }
+        return Ok(());
+    }
+    if let Some(path) = &target.output {
+        let mut file = create(path)?;
+        return write_report(report, target.format, RenderOptions::default(), &mut file)
+            .map_err(output_error(path));
+    }
+    let colour = target.format == ReportFormat::Human
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none();
+    write_report(report, target.format, RenderOptions { colour }, stdout)
+        .map_err(output_error("stdout"))
+}
+
+/// Run a check and write its reports.
+pub fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> Result<ExitCode, CliError> {
+    let pipeline = pipeline_of(&args.run)?;
+    let targets = targets(args, &pipeline)?;
+    let strict = pipeline.strict || args.strict;
+    let waivers_path = args
+        .waivers
+        .clone()
+        .or_else(|| pipeline.waivers.as_ref().map(PathBuf::from));
+    let waivers = waivers_path
+        .as_ref()
+        .map(|p| load_waivers(p, strict).map(|w| (p.display().to_string(), w)))
+        .transpose()?;
+    let baseline_path = args
+        .baseline
+        .clone()
+        .or_else(|| pipeline.baseline.as_ref().map(PathBuf::from));
+    let baseline = baseline_path
+        .as_ref()
+        .map(|p| load_baseline(p).map(|b| (p.display().to_string(), b)))
+        .transpose()?;
+    let today = today(args)?;
+    let (mut outcome, ruleset) = run_engine(&args.run, &pipeline)?;
+    let inputs = PolicyInputs {
+        pipeline: &pipeline,
+        waivers: waivers.as_ref().map(|(p, w)| (p.as_str(), w)),
+        baseline: baseline.as_ref().map(|(p, b)| (p.as_str(), b)),
+        today,
+    };
+    let policy = apply_policy(&inputs, &mut outcome.findings, &mut outcome.coverage);
+    outcome.verdict = policy.verdict;
+    outcome.reasons.clone_from(&policy.reasons);
+    let report = Report::from_outcome_with_policy(&outcome, &pipeline, ruleset, &policy);
+    for target in &targets {
+        write_target(&report, target, stdout)?;
     }
     Ok(ExitCode::of_verdict(outcome.verdict))
+}
+
+/// Record a baseline of an image's findings.
+pub fn run_baseline(args: &BaselineArgs, stdout: &mut dyn Write) -> Result<ExitCode, CliError> {
+    let pipeline = pipeline_of(&args.run)?;
+    let (mut outcome, _) = run_engine(&args.run, &pipeline)?;
+    // Disabled rules never reach a report, so they do not belong in a baseline either.
+    crate::policy::overrides::apply_overrides(&pipeline, &mut outcome.findings);
+    let baseline = Baseline::of_findings(
+        &outcome.reference,
+        outcome.image.as_ref().map(|i| i.digest.to_string()),
+        &outcome.findings,
+    );
+    let path = args.output.display().to_string();
+    let mut file = create(&path)?;
+    serde_json::to_writer_pretty(&mut file, &baseline)
+        .map_err(std::io::Error::other)
+        .and_then(|()| writeln!(file))
+        .map_err(output_error(&path))?;
+    writeln!(
+        stdout,
+        "wrote {path}: {} known finding(s) of {} ({})",
+        baseline.findings.len(),
+        outcome.reference,
+        baseline.image.digest.as_deref().unwrap_or("unresolved")
+    )
+    .map_err(output_error("stdout"))?;
+    if outcome.coverage.is_incomplete() {
+        // A baseline of a partly checked image would bless what was never seen: say
+        // so and exit 3, like a check would.
+        writeln!(
+            stdout,
+            "warning: {} part(s) of the image could not be checked; findings in them are not in the baseline",
+            outcome.coverage.skipped.iter().filter(|g| !g.accepted).count()
+        )
+        .map_err(output_error("stdout"))?;
+        return Ok(ExitCode::Incomplete);
+    }
+    Ok(ExitCode::Pass)
 }

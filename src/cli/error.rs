@@ -11,7 +11,7 @@ use crate::spec::SpecError;
 /// A command that could not run to a verdict.
 #[derive(Debug, Error, Diagnostic)]
 pub enum CliError {
-    /// A bad spec.
+    /// A bad spec, waivers or baseline file.
     #[error(transparent)]
     #[diagnostic(transparent)]
     Spec(#[from] SpecError),
@@ -23,9 +23,22 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Source(#[from] SourceError),
+    /// Arguments that do not fit together, or name something unknown.
+    #[error("{message}")]
+    #[diagnostic(code(imgguard::cli::usage))]
+    Usage {
+        /// What is wrong.
+        message: String,
+        /// How to fix it.
+        #[help]
+        help: Option<String>,
+    },
     /// Output could not be written.
     #[error("failed to write the report to {path}: {source}")]
-    #[diagnostic(code(imgguard::cli::output))]
+    #[diagnostic(
+        code(imgguard::cli::output),
+        help("check that the directory is writable")
+    )]
     Output {
         /// Where.
         path: String,
@@ -39,7 +52,7 @@ impl CliError {
     /// The exit code for this error.
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            Self::Spec(_) | Self::Reference(_) => ExitCode::Usage,
+            Self::Spec(_) | Self::Reference(_) | Self::Usage { .. } => ExitCode::Usage,
             Self::Source(e) if e.is_usage() => ExitCode::Usage,
             Self::Source(_) => ExitCode::Incomplete,
             Self::Output { .. } => ExitCode::Internal,

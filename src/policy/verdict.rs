@@ -3,6 +3,8 @@
 //! else `pass`. A violation found is certain whatever the unchecked part holds; an
 //! unchecked part is never a pass.
 
+use std::collections::BTreeSet;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -63,10 +65,23 @@ pub fn evaluate(
     findings: &[Finding],
     coverage: &mut Coverage,
 ) -> (Verdict, Vec<String>) {
+    evaluate_with_baseline(pipeline, findings, coverage, &BTreeSet::new())
+}
+
+/// [`evaluate`], where findings whose fingerprint is in `known` (the baseline) do not gate.
+pub fn evaluate_with_baseline(
+    pipeline: &Pipeline,
+    findings: &[Finding],
+    coverage: &mut Coverage,
+    known: &BTreeSet<String>,
+) -> (Verdict, Vec<String>) {
     for gap in &mut coverage.skipped {
         gap.accepted = pipeline.coverage.accept.contains(&gap.kind);
     }
-    let gating: Vec<&Finding> = findings.iter().filter(|f| is_gating(pipeline, f)).collect();
+    let gating: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| is_gating(pipeline, f) && !known.contains(&f.fingerprint))
+        .collect();
     let mut reasons = Vec::new();
     if !gating.is_empty() {
         let mut by_rule: std::collections::BTreeMap<&str, usize> =
@@ -135,5 +150,24 @@ mod tests {
             evaluate(&p, &[medium], &mut Coverage::default()).0,
             Verdict::Pass
         );
+    }
+
+    #[test]
+    fn baseline_findings_do_not_gate_but_new_ones_do() {
+        let p = parse_pipeline(DEFAULT_PIPELINE, "default").unwrap();
+        let old = finding(Severity::High, Confidence::High);
+        let known: BTreeSet<String> = [old.fingerprint.clone()].into();
+        let (v, _) = evaluate_with_baseline(
+            &p,
+            std::slice::from_ref(&old),
+            &mut Coverage::default(),
+            &known,
+        );
+        assert_eq!(v, Verdict::Pass);
+        let mut new = old.clone();
+        new.location.path = Some("/elsewhere".into());
+        new.refresh_fingerprint();
+        let (v, _) = evaluate_with_baseline(&p, &[old, new], &mut Coverage::default(), &known);
+        assert_eq!(v, Verdict::Fail);
     }
 }

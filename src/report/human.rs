@@ -1,13 +1,56 @@
 //! The human report: findings grouped by platform and layer, the instruction that
-//! made each layer, coverage gaps, and a one-line verdict naming the digest.
+//! made each layer, coverage gaps, waivers and baseline, and a one-line verdict naming
+//! the digest. Colour only when the caller says the output is a terminal.
 
 use std::io::Write;
 
 use super::Report;
+use crate::finding::Severity;
 use crate::policy::Verdict;
 
-/// Write the human summary.
+/// ANSI styling that is a no-op when colour is off.
+#[derive(Clone, Copy)]
+struct Paint(bool);
+
+impl Paint {
+    fn wrap(self, code: &str, text: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    fn severity(self, severity: Severity) -> String {
+        let label = format!("{:<8}", severity.name().to_uppercase());
+        let code = match severity {
+            Severity::Critical => "1;31",
+            Severity::High => "31",
+            Severity::Medium => "33",
+            Severity::Low => "36",
+            Severity::Info => "2",
+        };
+        self.wrap(code, &label)
+    }
+
+    fn verdict(self, verdict: Verdict) -> String {
+        let (label, code) = match verdict {
+            Verdict::Pass => ("PASS", "1;32"),
+            Verdict::Fail => ("FAIL", "1;31"),
+            Verdict::Incomplete => ("INCOMPLETE", "1;33"),
+        };
+        self.wrap(code, label)
+    }
+}
+
+/// Write the human summary without colour.
 pub fn write_human(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    write_human_with(report, false, out)
+}
+
+/// Write the human summary, with ANSI colour when `colour` is set.
+pub fn write_human_with(report: &Report, colour: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    let paint = Paint(colour);
     let image = &report.image;
     writeln!(
         out,
@@ -80,8 +123,11 @@ pub fn write_human(report: &Report, out: &mut dyn Write) -> std::io::Result<()> 
                 f.location.overwritten_by_layer.unwrap_or_default()
             ));
         }
-        if f.waived.is_some() {
-            flags.push("waived".into());
+        if let Some(w) = &f.waived {
+            flags.push(format!("waived: {}", w.reason));
+        }
+        if report.in_baseline(f) {
+            flags.push("in baseline".into());
         }
         let flags = if flags.is_empty() {
             String::new()
@@ -90,8 +136,8 @@ pub fn write_human(report: &Report, out: &mut dyn Write) -> std::io::Result<()> 
         };
         writeln!(
             out,
-            "  {:<8} {} {}{flags}",
-            f.severity.name().to_uppercase(),
+            "  {} {} {}{flags}",
+            paint.severity(f.severity),
             f.rule,
             place
         )?;
@@ -129,22 +175,44 @@ pub fn write_human(report: &Report, out: &mut dyn Write) -> std::io::Result<()> 
             gap.reason
         )?;
     }
+    if let Some(w) = &report.waivers {
+        writeln!(
+            out,
+            "waivers {}: {} applied, {} expired, {} unused",
+            w.file,
+            w.outcome.applied.len(),
+            w.outcome.expired.len(),
+            w.outcome.unused.len()
+        )?;
+        for e in &w.outcome.expired {
+            writeln!(
+                out,
+                "  expired {} on {} ({} finding(s) no longer waived): {}",
+                e.id,
+                e.expires.as_deref().unwrap_or("?"),
+                e.matched,
+                e.reason
+            )?;
+        }
+    }
+    if let Some(b) = &report.baseline {
+        writeln!(
+            out,
+            "baseline {}: {} known, {} new",
+            b.file, b.matched, b.new
+        )?;
+    }
     for reason in &report.reasons {
         writeln!(out, "  because {reason}")?;
     }
-    let verdict = match report.verdict {
-        Verdict::Pass => "PASS",
-        Verdict::Fail => "FAIL",
-        Verdict::Incomplete => "INCOMPLETE",
-    };
-    let digest = image
-        .digest
-        .as_ref()
-        .map_or_else(|| "(unresolved)".to_owned(), ToString::to_string);
     writeln!(
         out,
-        "{verdict} {digest} — {} finding(s), {} gating, {} waived",
-        report.summary.total, report.summary.gating, report.summary.waived
+        "{} {} — {} finding(s), {} gating, {} waived",
+        paint.verdict(report.verdict),
+        report.digest_text(),
+        report.summary.total,
+        report.summary.gating,
+        report.summary.waived
     )
 }
 

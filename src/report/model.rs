@@ -10,6 +10,7 @@ use crate::engine::CheckOutcome;
 use crate::finding::{Finding, Severity};
 use crate::oci::Digest;
 use crate::policy::Verdict;
+use crate::policy::outcome::{BaselineOutcome, PolicyOutcome, WaiversReport};
 use crate::source::{DigestKind, SourceInfo};
 
 /// The schema identifier every report carries.
@@ -38,6 +39,22 @@ pub struct Report {
     pub coverage: Coverage,
     /// Timings.
     pub timing_ms: Timing,
+    /// The pipeline spec's `metadata.name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pipeline: Option<String>,
+    /// What the waivers file did, when one was used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waivers: Option<WaiversReport>,
+    /// What the baseline did, when one was used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineOutcome>,
+    /// Fingerprints of the findings that count against the verdict.
+    #[serde(default)]
+    pub gating: Vec<String>,
+    /// The Dockerfile the image was built from (repository-relative), when the spec
+    /// names one: SARIF and Code Quality anchor findings without a line mapping to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dockerfile: Option<String>,
 }
 
 /// The tool.
@@ -111,11 +128,52 @@ pub struct Timing {
 }
 
 impl Report {
-    /// Build the report of a check.
+    /// Whether `finding` counts against the verdict.
+    pub fn is_gating(&self, finding: &Finding) -> bool {
+        self.gating.binary_search(&finding.fingerprint).is_ok()
+    }
+
+    /// Whether `finding` is in the baseline.
+    pub fn in_baseline(&self, finding: &Finding) -> bool {
+        self.baseline
+            .as_ref()
+            .is_some_and(|b| b.matched_fingerprints.contains(&finding.fingerprint))
+    }
+
+    /// The image digest as text, or `(unresolved)`.
+    pub fn digest_text(&self) -> String {
+        self.image
+            .digest
+            .as_ref()
+            .map_or_else(|| "(unresolved)".to_owned(), ToString::to_string)
+    }
+
+    /// Build the report of a check whose findings went through the engine's own
+    /// verdict only (no waivers, no baseline).
     pub fn from_outcome(
         outcome: &CheckOutcome,
         pipeline: &crate::spec::Pipeline,
         ruleset_digest: String,
+    ) -> Self {
+        Self::build(outcome, pipeline, ruleset_digest, None)
+    }
+
+    /// Build the report of a check after [`crate::policy::apply_policy`]: gating counts
+    /// honour the baseline, and the waivers and baseline outcomes are included.
+    pub fn from_outcome_with_policy(
+        outcome: &CheckOutcome,
+        pipeline: &crate::spec::Pipeline,
+        ruleset_digest: String,
+        policy: &PolicyOutcome,
+    ) -> Self {
+        Self::build(outcome, pipeline, ruleset_digest, Some(policy))
+    }
+
+    fn build(
+        outcome: &CheckOutcome,
+        pipeline: &crate::spec::Pipeline,
+        ruleset_digest: String,
+        policy: Option<&PolicyOutcome>,
     ) -> Self {
         let platforms = outcome
             .image
@@ -133,6 +191,7 @@ impl Report {
                     .collect()
             })
             .unwrap_or_default();
+        let mut gating_fingerprints = std::collections::BTreeSet::new();
         let mut summary = Summary {
             total: outcome.findings.len(),
             ..Summary::default()
@@ -154,8 +213,13 @@ impl Report {
             if f.waived.is_some() {
                 summary.waived += 1;
             }
-            if crate::policy::verdict::is_gating(pipeline, f) {
+            let gating = match policy {
+                Some(p) => p.is_gating(pipeline, f),
+                None => crate::policy::verdict::is_gating(pipeline, f),
+            };
+            if gating {
                 summary.gating += 1;
+                gating_fingerprints.insert(f.fingerprint.clone());
             }
         }
         Self {
@@ -191,6 +255,11 @@ impl Report {
             timing_ms: Timing {
                 total: u64::try_from(outcome.timing_ms).unwrap_or(u64::MAX),
             },
+            pipeline: Some(pipeline.metadata.name.clone()),
+            waivers: policy.and_then(|p| p.waivers.clone()),
+            baseline: policy.and_then(|p| p.baseline.clone()),
+            gating: gating_fingerprints.into_iter().collect(),
+            dockerfile: None,
         }
     }
 }

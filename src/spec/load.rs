@@ -1,66 +1,194 @@
-//! Loading a pipeline spec from YAML with precise diagnostics.
+//! Loading YAML documents (the pipeline spec, the waivers file) with precise
+//! diagnostics: every error names the file, line and column, underlines the span and,
+//! for a misspelt key or value, suggests the closest allowed one.
 
 use std::path::Path;
+use std::sync::Arc;
 
-use super::error::YamlDiagnostic;
+use miette::{NamedSource, SourceSpan};
+use serde::de::DeserializeOwned;
+use serde_saphyr::Spanned;
+
+use super::error::{LocatedError, YamlDiagnostic};
+use super::hint::did_you_mean;
 use super::{Pipeline, SpecError};
 use crate::coverage::GapKind;
 
 /// The default pipeline, compiled into the binary.
 pub const DEFAULT_PIPELINE: &str = include_str!("../../pipelines/default.yaml");
 
+/// The only `apiVersion` this build reads.
+pub const API_VERSION: &str = "imgguard.dev/v1";
+
+/// Deserialize any spec-family document from `source`; `name` is shown in diagnostics.
+pub fn parse_yaml<T: DeserializeOwned>(source: &str, name: &str) -> Result<T, SpecError> {
+    serde_saphyr::from_str(source).map_err(|e| {
+        let options = serde_saphyr::render_options! { source_name: Some(name) };
+        let report = serde_saphyr::miette::to_miette_report_with_options(&e, source, name, options);
+        SpecError::Invalid(YamlDiagnostic {
+            report,
+            help: hint_for(&e),
+        })
+    })
+}
+
+fn hint_for(error: &serde_saphyr::Error) -> Option<String> {
+    match error.without_snippet() {
+        serde_saphyr::Error::SerdeUnknownField {
+            field, expected, ..
+        } => Some(format!(
+            "{} (unknown keys are errors, so a typo never turns a check off)",
+            did_you_mean(field, expected)
+        )),
+        serde_saphyr::Error::SerdeUnknownVariant {
+            variant, expected, ..
+        } => Some(did_you_mean(variant, expected)),
+        serde_saphyr::Error::SerdeMissingField { field, .. } => Some(format!(
+            "add `{field}:`; `imgguard schema pipeline` lists every key"
+        )),
+        _ => None,
+    }
+}
+
 /// Parse a pipeline from `source`; `name` is used in diagnostics.
 pub fn parse_pipeline(source: &str, name: &str) -> Result<Pipeline, SpecError> {
-    let pipeline: Pipeline = serde_saphyr::from_str(source).map_err(|e| {
-        SpecError::Invalid(YamlDiagnostic(serde_saphyr::miette::to_miette_report(
-            &e, source, name,
-        )))
-    })?;
-    validate(&pipeline, name)?;
+    let pipeline: Pipeline = parse_yaml(source, name)?;
+    validate(source, name)?;
     Ok(pipeline)
+}
+
+/// Read a file as text, naming it in the error.
+pub fn read_text(path: &Path) -> Result<String, SpecError> {
+    fs_err::read_to_string(path).map_err(|source| SpecError::Io {
+        path: path.display().to_string(),
+        source,
+    })
 }
 
 /// Load a pipeline file.
 pub fn load_pipeline(path: &Path) -> Result<Pipeline, SpecError> {
     let name = path.display().to_string();
-    let source = fs_err::read_to_string(path).map_err(|source| SpecError::Io {
-        path: name.clone(),
-        source,
-    })?;
-    parse_pipeline(&source, &name)
+    parse_pipeline(&read_text(path)?, &name)
 }
 
-fn validate(pipeline: &Pipeline, name: &str) -> Result<(), SpecError> {
-    let value = |message: String, help: &str| SpecError::Value {
-        path: name.to_owned(),
+/// The positions of the values checked after parsing.
+#[derive(serde::Deserialize)]
+struct Positions {
+    #[serde(rename = "apiVersion")]
+    api_version: Spanned<String>,
+    kind: Spanned<String>,
+    #[serde(default)]
+    coverage: Option<CoveragePositions>,
+}
+
+#[derive(serde::Deserialize)]
+struct CoveragePositions {
+    #[serde(default)]
+    accept: Vec<Spanned<String>>,
+}
+
+/// Platforms written as a list (an untagged enum would lose the spans, so the list
+/// form is tried on its own; `platforms: all` simply does not parse as this).
+#[derive(serde::Deserialize)]
+struct PlatformListPositions {
+    image: ImageListPositions,
+}
+
+#[derive(serde::Deserialize)]
+struct ImageListPositions {
+    platforms: Vec<Spanned<String>>,
+}
+
+/// An error at `spanned`'s position in `source`.
+pub fn located<T>(
+    source: &str,
+    name: &str,
+    spanned: &Spanned<T>,
+    message: String,
+    help: &str,
+) -> SpecError {
+    located_at(source, name, &spanned.referenced, message, help)
+}
+
+/// An error at `location` in `source`.
+pub fn located_at(
+    source: &str,
+    name: &str,
+    location: &serde_saphyr::Location,
+    message: String,
+    help: &str,
+) -> SpecError {
+    let span = location.span();
+    let offset = span
+        .byte_offset()
+        .and_then(|o| usize::try_from(o).ok())
+        .unwrap_or(0);
+    let len = span
+        .byte_len()
+        .and_then(|l| usize::try_from(l).ok())
+        .unwrap_or(0);
+    SpecError::At(Box::new(LocatedError {
+        name: name.to_owned(),
         message,
+        source_code: Arc::new(NamedSource::new(name, source.to_owned())),
+        span: SourceSpan::new(offset.into(), len),
         help: Some(help.to_owned()),
-    };
-    if pipeline.api_version != "imgguard.dev/v1" {
-        return Err(value(
+    }))
+}
+
+fn validate(source: &str, name: &str) -> Result<(), SpecError> {
+    let positions: Positions = parse_yaml(source, name)?;
+    if positions.api_version.value != API_VERSION {
+        return Err(located(
+            source,
+            name,
+            &positions.api_version,
             format!(
-                "expected apiVersion `imgguard.dev/v1`, found `{}`",
-                pipeline.api_version
+                "expected apiVersion `{API_VERSION}`, found `{}`",
+                positions.api_version.value
             ),
-            "this imgguard reads imgguard.dev/v1 specs",
+            &format!("this imgguard reads {API_VERSION} specs"),
         ));
     }
-    if pipeline.kind != "Pipeline" {
-        return Err(value(
-            format!("expected kind `Pipeline`, found `{}`", pipeline.kind),
+    if positions.kind.value != "Pipeline" {
+        return Err(located(
+            source,
+            name,
+            &positions.kind,
+            format!("expected kind `Pipeline`, found `{}`", positions.kind.value),
             "set `kind: Pipeline`",
         ));
     }
-    for never in [
+    if let Ok(PlatformListPositions {
+        image: ImageListPositions { platforms: list },
+    }) = serde_saphyr::from_str(source)
+    {
+        for platform in &list {
+            if let Err(e) = platform.value.parse::<crate::oci::Platform>() {
+                return Err(located(
+                    source,
+                    name,
+                    platform,
+                    format!("`{}` is not a platform: {e}", platform.value),
+                    "write platforms as os/arch[/variant], e.g. linux/amd64 or linux/arm64/v8",
+                ));
+            }
+        }
+    }
+    let never = [
         GapKind::DigestMismatch,
         GapKind::DiffIdMismatch,
         GapKind::SizeMismatch,
-    ] {
-        if pipeline.coverage.accept.contains(&never) {
-            return Err(value(
+    ];
+    for entry in positions.coverage.iter().flat_map(|c| &c.accept) {
+        if never.iter().any(|k| k.name() == entry.value) {
+            return Err(located(
+                source,
+                name,
+                entry,
                 format!(
                     "coverage.accept lists `{}`, which can never be accepted",
-                    never.name()
+                    entry.value
                 ),
                 "bytes that do not match their digest are not the image; remove it from coverage.accept",
             ));
@@ -73,6 +201,10 @@ fn validate(pipeline: &Pipeline, name: &str) -> Result<(), SpecError> {
 mod tests {
     use super::*;
 
+    fn rendered(err: &SpecError) -> String {
+        crate::spec::error::render_plain(err)
+    }
+
     #[test]
     fn default_pipeline_loads() {
         let p = parse_pipeline(DEFAULT_PIPELINE, "pipelines/default.yaml").unwrap();
@@ -80,19 +212,53 @@ mod tests {
     }
 
     #[test]
-    fn unknown_key_is_an_error_with_a_location() {
+    fn unknown_key_names_file_line_and_the_likely_key() {
         let src = "apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {name: x}\nchecks:\n  secrets: {fail_onn: high}\n";
-        let err = parse_pipeline(src, "x.yaml").unwrap_err();
-        let text = format!("{:?}", miette::Report::new(err));
+        let text = rendered(&parse_pipeline(src, "ci/x.yaml").unwrap_err());
         assert!(text.contains("fail_onn"), "{text}");
+        assert!(text.contains("ci/x.yaml:5:"), "{text}");
+        assert!(text.contains("did you mean `fail_on`?"), "{text}");
+        assert!(text.contains("imgguard::spec::yaml"), "{text}");
+    }
+
+    #[test]
+    fn misspelt_value_suggests_the_variant() {
+        let src = "apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {name: x}\nchecks:\n  secrets: {fail_on: hihg}\n";
+        let text = rendered(&parse_pipeline(src, "x.yaml").unwrap_err());
+        assert!(text.contains("did you mean `high`?"), "{text}");
+    }
+
+    #[test]
+    fn duplicate_keys_are_rejected() {
+        let src =
+            "apiVersion: imgguard.dev/v1\nkind: Pipeline\nkind: Pipeline\nmetadata: {name: x}\n";
+        let text = rendered(&parse_pipeline(src, "x.yaml").unwrap_err());
+        assert!(text.contains("x.yaml:3:"), "{text}");
+    }
+
+    #[test]
+    fn wrong_api_version_points_at_the_value() {
+        let src = "apiVersion: imgguard.dev/v2\nkind: Pipeline\nmetadata: {name: x}\n";
+        let text = rendered(&parse_pipeline(src, "x.yaml").unwrap_err());
+        assert!(text.contains("x.yaml:1:13"), "{text}");
+        assert!(text.contains("imgguard.dev/v2"), "{text}");
+    }
+
+    #[test]
+    fn bad_platforms_point_at_themselves() {
+        let src = "apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {name: x}\nimage:\n  platforms: [linux/amd64, \"linux\"]\n";
+        let text = rendered(&parse_pipeline(src, "x.yaml").unwrap_err());
+        assert!(text.contains("x.yaml:5:28"), "{text}");
+        let ok = "apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {name: x}\nimage:\n  platforms: all\n";
+        assert!(parse_pipeline(ok, "x.yaml").is_ok());
     }
 
     #[test]
     fn digest_mismatch_cannot_be_accepted() {
-        let src = "apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {name: x}\ncoverage: {accept: [digest-mismatch]}\n";
-        assert!(matches!(
-            parse_pipeline(src, "x.yaml"),
-            Err(SpecError::Value { .. })
-        ));
+        let src = "apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {name: x}\ncoverage: {accept: [budget, digest-mismatch]}\n";
+        let err = parse_pipeline(src, "x.yaml").unwrap_err();
+        assert!(matches!(err, SpecError::At(_)));
+        let text = rendered(&err);
+        assert!(text.contains("x.yaml:4:29"), "{text}");
     }
 }

@@ -1,6 +1,8 @@
 //! The pipeline model. Unknown keys are errors everywhere (`deny_unknown_fields`), so a
 //! typo never silently turns a check off.
 
+use std::collections::BTreeMap;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -30,6 +32,118 @@ pub struct Pipeline {
     /// Limits against hostile input.
     #[serde(default)]
     pub budgets: Budgets,
+    /// Strict mode: every waiver must name an owner and an `expires` date.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub strict: bool,
+    /// Per-rule severity overrides and switches, keyed by rule id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub overrides: BTreeMap<String, RuleOverride>,
+    /// The waivers file (relative to the current directory), e.g. `.imgguard/waivers.yaml`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waivers: Option<String>,
+    /// A baseline written by `imgguard baseline`: only findings not in it gate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
+    /// Reports to write on every run, in addition to the command line's `--format`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reports: Vec<ReportTarget>,
+}
+
+/// A per-rule override.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleOverride {
+    /// Report this rule's findings at this severity instead of the rule's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    /// `false` turns the rule off: its findings are dropped.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+/// One report a run writes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportTarget {
+    /// The format.
+    pub format: ReportFormat,
+    /// Where to write it; standard output when absent (for `github`: the step
+    /// summary file, while annotations always go to standard output).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<String>,
+}
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportFormat {
+    /// A summary for people, grouped by layer, with a one-line verdict.
+    Human,
+    /// The `imgguard.report/v1` JSON report.
+    Json,
+    /// SARIF 2.1.0 (GitHub code scanning).
+    Sarif,
+    /// JUnit XML, one testcase per check (GitLab `reports:junit`).
+    Junit,
+    /// GitHub Actions: `::error`/`::warning` annotations and a step summary.
+    Github,
+    /// GitLab Code Quality JSON (`reports:codequality`).
+    Gitlab,
+}
+
+impl ReportFormat {
+    /// Every format, in documentation order.
+    pub const ALL: [Self; 6] = [
+        Self::Human,
+        Self::Json,
+        Self::Sarif,
+        Self::Junit,
+        Self::Github,
+        Self::Gitlab,
+    ];
+
+    /// The lowercase name used in specs and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Human => "human",
+            Self::Json => "json",
+            Self::Sarif => "sarif",
+            Self::Junit => "junit",
+            Self::Github => "github",
+            Self::Gitlab => "gitlab",
+        }
+    }
+}
+
+impl std::str::FromStr for ReportFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Self::ALL.iter().map(|f| f.name()).collect();
+                format!("unknown format `{s}`, expected one of {}", names.join(", "))
+            })
+    }
+}
+
+impl std::str::FromStr for ReportTarget {
+    type Err = String;
+
+    /// `FORMAT` or `FORMAT=PATH`, as `--format` takes it.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (format, output) = match s.split_once('=') {
+            Some((f, path)) if !path.is_empty() => (f, Some(path.to_owned())),
+            Some((_, _)) => return Err(format!("`{s}`: the path after `=` is empty")),
+            None => (s, None),
+        };
+        Ok(Self {
+            format: format.parse()?,
+            output,
+        })
+    }
 }
 
 /// Pipeline metadata.

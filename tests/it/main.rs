@@ -22,4 +22,5 @@ mod adversarial;
 mod demo;
 mod local_sources;
 mod report_schema;
+mod spec_and_reports;
 mod support;

@@ -1,0 +1,39 @@
+//! Per-rule overrides from the spec: a new severity, or the rule switched off (its
+//! findings dropped before anything counts them), plus each category's `disable` list.
+
+use crate::finding::{Category, Finding};
+use crate::spec::Pipeline;
+
+/// Apply the spec's overrides to `findings`; returns how many findings were dropped
+/// because their rule is disabled.
+pub fn apply_overrides(pipeline: &Pipeline, findings: &mut Vec<Finding>) -> usize {
+    let before = findings.len();
+    findings.retain(|f| !is_disabled(pipeline, f));
+    for finding in findings.iter_mut() {
+        if let Some(severity) = pipeline
+            .overrides
+            .get(&finding.rule)
+            .and_then(|o| o.severity)
+        {
+            finding.severity = severity;
+        }
+    }
+    before - findings.len()
+}
+
+fn is_disabled(pipeline: &Pipeline, finding: &Finding) -> bool {
+    if pipeline
+        .overrides
+        .get(&finding.rule)
+        .is_some_and(|o| !o.enabled)
+    {
+        return true;
+    }
+    let settings = match finding.category {
+        Category::Secret => &pipeline.checks.secrets,
+        Category::Config | Category::Dockerfile => &pipeline.checks.config,
+        Category::Filesystem => &pipeline.checks.filesystem,
+        Category::Signature | Category::Provenance => return false,
+    };
+    settings.disable.iter().any(|r| r == &finding.rule)
+}
