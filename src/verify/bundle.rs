@@ -1,0 +1,409 @@
+//! Sigstore bundle verification (v0.1–v0.3, both v0.3 media-type spellings).
+//!
+//! Keyless bundles and keyed bundles that carry log or timestamp evidence go
+//! through `sigstore-verify`, which checks the Fulcio chain at the authenticated
+//! signing time, the SCT, the Rekor SET, the inclusion proof against a signed
+//! checkpoint and the consistency of the log body with the bundle. Keyed bundles
+//! with no log evidence at all (imgguard's own referrer VSA, `cosign
+//! --tlog-upload=false`) are checked with the key alone, as cosign's key
+//! authorities do. The bundle's subject is bound to one of the image digests.
+
+use sigstore_types::{
+    Artifact, ArtifactDigest, Bundle, DerPublicKey, HashAlgorithm, Sha256Hash, Sha512Hash,
+    SignatureContent, Statement, bundle::VerificationMaterialContent,
+};
+use sigstore_verify::{Error as SigstoreError, PublicKeyVerificationPolicy, VerificationPolicy};
+
+use super::accepted::{Accepted, Signer, Transparency, VerifiedPayload};
+use super::authority::KeyAuthority;
+use super::sigstore_error::rejection_from;
+use super::{Authority, ImageDigest, KeylessIdentity, MAX_EVIDENCE_BYTES, Rejection, TrustRoot};
+
+/// What the bundle must be about.
+#[derive(Debug, Clone, Copy)]
+pub enum BundleArtifact<'a> {
+    /// An image: a DSSE subject must equal one of these digests (index or platform).
+    Image(&'a [ImageDigest]),
+    /// A file's bytes (message signatures over blobs, the conformance artifacts).
+    Blob(&'a [u8]),
+    /// A SHA-512 digest (npm provenance subjects).
+    Sha512(&'a [u8; 64]),
+}
+
+/// One candidate artifact and the image digest it stands for.
+struct Candidate<'a> {
+    artifact: Artifact<'a>,
+    image: Option<ImageDigest>,
+}
+
+fn candidates(artifact: BundleArtifact<'_>) -> Vec<Candidate<'_>> {
+    match artifact {
+        BundleArtifact::Image(digests) => digests
+            .iter()
+            .map(|d| Candidate {
+                artifact: Artifact::from(Sha256Hash::new(*d.as_bytes())),
+                image: Some(d.clone()),
+            })
+            .collect(),
+        BundleArtifact::Blob(bytes) => vec![Candidate {
+            artifact: Artifact::from_blob(bytes),
+            image: None,
+        }],
+        BundleArtifact::Sha512(digest) => {
+            ArtifactDigest::new(HashAlgorithm::Sha2512, Sha512Hash::new(*digest))
+                .map(|d| Candidate {
+                    artifact: Artifact::from_digest(d),
+                    image: None,
+                })
+                .into_iter()
+                .collect()
+        }
+    }
+}
+
+fn describe_artifact(artifact: BundleArtifact<'_>) -> String {
+    match artifact {
+        BundleArtifact::Image(digests) => digests
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" or "),
+        BundleArtifact::Blob(bytes) => format!("the artifact {}", ImageDigest::of(bytes)),
+        BundleArtifact::Sha512(d) => format!("sha512:{}", hex::encode(d)),
+    }
+}
+
+/// Parse a bundle, rejecting oversized or malformed input as an invalid signature.
+pub fn parse_bundle(bytes: &[u8]) -> Result<Bundle, Rejection> {
+    const EXPECTED: &str = "a Sigstore bundle v0.1–v0.3 (JSON)";
+    if bytes.len() > MAX_EVIDENCE_BYTES {
+        return Err(Rejection::signature_invalid(
+            EXPECTED,
+            format!(
+                "{} bytes, over the {MAX_EVIDENCE_BYTES}-byte limit",
+                bytes.len()
+            ),
+        ));
+    }
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| Rejection::signature_invalid(EXPECTED, "bytes that are not UTF-8"))?;
+    Bundle::from_json(text).map_err(|e| Rejection::signature_invalid(EXPECTED, e.to_string()))
+}
+
+/// Verify a bundle against every authority; the first that accepts it wins.
+/// When all reject it, the most specific rejection is returned.
+pub fn verify_bundle(
+    bytes: &[u8],
+    artifact: BundleArtifact<'_>,
+    authorities: &[Authority],
+    trust: Option<&TrustRoot>,
+) -> Result<Accepted, Rejection> {
+    let bundle = parse_bundle(bytes)?;
+    let mut best: Option<Rejection> = None;
+    for authority in authorities {
+        match verify_bundle_value(&bundle, artifact, authority, trust) {
+            Ok(accepted) => return Ok(accepted),
+            Err(rejection) => {
+                if best
+                    .as_ref()
+                    .is_none_or(|b| rejection.specificity() > b.specificity())
+                {
+                    best = Some(rejection);
+                }
+            }
+        }
+    }
+    Err(best.unwrap_or_else(|| Rejection::NoSignatureFound {
+        expected: "a trusted authority in the policy".into(),
+        found: "no authorities configured".into(),
+    }))
+}
+
+/// Verify an already-parsed bundle against one authority.
+pub(crate) fn verify_bundle_value(
+    bundle: &Bundle,
+    artifact: BundleArtifact<'_>,
+    authority: &Authority,
+    trust: Option<&TrustRoot>,
+) -> Result<Accepted, Rejection> {
+    match authority {
+        Authority::Keyless(identity) => verify_keyless(bundle, artifact, identity, trust),
+        Authority::Key(key) => verify_keyed(bundle, artifact, key, trust),
+    }
+}
+
+fn signed_at(result: &sigstore_verify::VerificationResult) -> Option<String> {
+    result
+        .integrated_time()
+        .into_iter()
+        .chain(result.verified_timestamps().iter().copied())
+        .min()
+        .map(|t| t.to_string())
+}
+
+fn dsse_payload(bundle: &Bundle) -> Option<VerifiedPayload> {
+    match &bundle.content {
+        SignatureContent::DsseEnvelope(env) => Some(VerifiedPayload {
+            payload_type: env.payload_type.clone(),
+            bytes: env.payload.as_bytes().to_vec(),
+        }),
+        _ => None,
+    }
+}
+
+/// Run the library over each candidate digest; a subject mismatch on one candidate
+/// moves on to the next (an index-signed bundle is checked against the index).
+fn run_candidates(
+    bundle: &Bundle,
+    artifact: BundleArtifact<'_>,
+    expected: &str,
+    mut verify: impl FnMut(Artifact<'_>) -> Result<sigstore_verify::VerificationResult, SigstoreError>,
+) -> Result<(sigstore_verify::VerificationResult, Option<ImageDigest>), Rejection> {
+    let mut mismatch = None;
+    for candidate in candidates(artifact) {
+        match verify(candidate.artifact) {
+            Ok(result) => return Ok((result, candidate.image)),
+            Err(SigstoreError::ArtifactMismatch(detail)) => mismatch = Some(detail),
+            Err(other) => return Err(rejection_from(&other, expected)),
+        }
+    }
+    Err(Rejection::subject_mismatch(
+        describe_artifact(artifact),
+        mismatch.map_or_else(
+            || "no artifact to compare".to_owned(),
+            |detail| format!("{} ({detail})", bundle_subjects(bundle)),
+        ),
+    ))
+}
+
+/// The subjects a DSSE bundle names, for "found" texts.
+fn bundle_subjects(bundle: &Bundle) -> String {
+    let SignatureContent::DsseEnvelope(env) = &bundle.content else {
+        return "a message signature over another artifact".to_owned();
+    };
+    serde_json::from_slice::<Statement>(env.payload.as_bytes()).map_or_else(
+        |_| "an unreadable statement".to_owned(),
+        |s| statement_subjects(&s),
+    )
+}
+
+/// `sha256:…, sha512:…` for the subjects of a statement.
+pub(crate) fn statement_subjects(statement: &Statement) -> String {
+    let list: Vec<String> = statement
+        .subject
+        .iter()
+        .flat_map(|s| {
+            s.digest
+                .sha256
+                .iter()
+                .map(|d| format!("sha256:{}", d.to_hex()))
+                .chain(
+                    s.digest
+                        .sha512
+                        .iter()
+                        .map(|d| format!("sha512:{}", d.to_hex())),
+                )
+                .chain(s.digest.other.iter().map(|(k, v)| format!("{k}:{v}")))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    if list.is_empty() {
+        "no subjects".to_owned()
+    } else {
+        list.join(", ")
+    }
+}
+
+fn verify_keyless(
+    bundle: &Bundle,
+    artifact: BundleArtifact<'_>,
+    identity: &KeylessIdentity,
+    trust: Option<&TrustRoot>,
+) -> Result<Accepted, Rejection> {
+    let expected = identity.describe();
+    let Some(trust) = trust else {
+        return Err(Rejection::untrusted_root(
+            "a trusted root for keyless verification",
+            "none configured",
+        ));
+    };
+    if matches!(
+        bundle.verification_material.content,
+        VerificationMaterialContent::PublicKey(_)
+    ) {
+        return Err(Rejection::identity_mismatch(
+            format!("a certificate for {expected}"),
+            "a bundle signed with a public key",
+        ));
+    }
+    let mut policy = VerificationPolicy::any_identity();
+    if let Some(exact) = identity.exact_identity() {
+        policy = policy.require_identity(exact);
+    }
+    if let Some(issuer) = &identity.issuer {
+        policy = policy.require_issuer(issuer.clone());
+    }
+    // A root without logs (GitHub's private instance) can only vouch for time via
+    // TSA tokens; the bundle must then carry one, which the library enforces.
+    if !trust.has_tlogs() {
+        policy = policy.skip_tlog_unsafe();
+    }
+    if !trust.has_ctlogs() {
+        policy = policy.skip_sct();
+    }
+    let (result, bound_to) = run_candidates(bundle, artifact, &expected, |a| {
+        trust.verifier().verify(a, bundle, &policy)
+    })?;
+    if !result.certificate_verified() {
+        return Err(Rejection::untrusted_root(
+            "a certificate chain verified against the trusted root",
+            "the chain was not checked",
+        ));
+    }
+    let san = result.identity().map(|s| s.as_str().to_owned());
+    let issuer = result.issuer().map(ToOwned::to_owned);
+    identity.check(san.as_deref(), issuer.as_deref())?;
+    Ok(Accepted {
+        signer: Signer::Certificate {
+            identity: san.unwrap_or_default(),
+            issuer,
+        },
+        bound_to,
+        transparency: Transparency {
+            tlog_verified: result.tlog_verified(),
+            signed_at: signed_at(&result),
+        },
+        payload: dsse_payload(bundle),
+    })
+}
+
+fn verify_keyed(
+    bundle: &Bundle,
+    artifact: BundleArtifact<'_>,
+    authority: &KeyAuthority,
+    trust: Option<&TrustRoot>,
+) -> Result<Accepted, Rejection> {
+    let expected = format!("a signature by key {}", authority.source);
+    if !matches!(
+        bundle.verification_material.content,
+        VerificationMaterialContent::PublicKey(_)
+    ) {
+        return Err(Rejection::identity_mismatch(
+            expected,
+            "a bundle signed with a Fulcio certificate",
+        ));
+    }
+    let material = &bundle.verification_material;
+    let has_log_evidence = !material.tlog_entries.is_empty()
+        || !material
+            .timestamp_verification_data
+            .rfc3161_timestamps
+            .is_empty();
+    let signer = Signer::Key {
+        source: authority.source.clone(),
+        key_hint: authority.key.key_hint(),
+    };
+    if let (true, Some(trust)) = (has_log_evidence, trust) {
+        let mut policy =
+            PublicKeyVerificationPolicy::new(DerPublicKey::from_bytes(authority.key.spki_der()));
+        if !trust.has_tlogs() {
+            policy = policy.skip_tlog_unsafe();
+        }
+        let (result, bound_to) = run_candidates(bundle, artifact, &expected, |a| {
+            trust.verifier().verify(a, bundle, &policy)
+        })?;
+        return Ok(Accepted {
+            signer,
+            bound_to,
+            transparency: Transparency {
+                tlog_verified: result.tlog_verified(),
+                signed_at: signed_at(&result),
+            },
+            payload: dsse_payload(bundle),
+        });
+    }
+    // No log evidence (or no root to check it against): the key is the only proof.
+    let bound_to = verify_with_key_only(bundle, artifact, authority, &expected)?;
+    Ok(Accepted {
+        signer,
+        bound_to,
+        transparency: Transparency::default(),
+        payload: dsse_payload(bundle),
+    })
+}
+
+fn verify_with_key_only(
+    bundle: &Bundle,
+    artifact: BundleArtifact<'_>,
+    authority: &KeyAuthority,
+    expected: &str,
+) -> Result<Option<ImageDigest>, Rejection> {
+    match &bundle.content {
+        SignatureContent::DsseEnvelope(env) => {
+            authority
+                .key
+                .verify(&env.pae(), env.signature.sig.as_bytes())
+                .map_err(|e| Rejection::signature_invalid(expected, e.to_string()))?;
+            let statement: Statement =
+                serde_json::from_slice(env.payload.as_bytes()).map_err(|e| {
+                    Rejection::signature_invalid(
+                        "an in-toto Statement payload",
+                        format!("an unreadable payload: {e}"),
+                    )
+                })?;
+            bind_statement(&statement, artifact)
+        }
+        SignatureContent::MessageSignature(msg) => {
+            let BundleArtifact::Blob(blob) = artifact else {
+                return Err(Rejection::signature_invalid(
+                    "a DSSE attestation about the image",
+                    "a message signature over an artifact imgguard does not have",
+                ));
+            };
+            authority
+                .key
+                .verify(blob, msg.signature.as_bytes())
+                .map_err(|e| Rejection::signature_invalid(expected, e.to_string()))?;
+            Ok(None)
+        }
+        _ => Err(Rejection::signature_invalid(
+            "a message signature or DSSE envelope",
+            "unsupported bundle content",
+        )),
+    }
+}
+
+/// Check that a verified statement names the artifact among its subjects.
+pub(crate) fn bind_statement(
+    statement: &Statement,
+    artifact: BundleArtifact<'_>,
+) -> Result<Option<ImageDigest>, Rejection> {
+    let found = || statement_subjects(statement);
+    match artifact {
+        BundleArtifact::Image(digests) => digests
+            .iter()
+            .find(|d| statement.matches_sha256(&Sha256Hash::new(*d.as_bytes())))
+            .map(|d| Some(d.clone()))
+            .ok_or_else(|| Rejection::subject_mismatch(describe_artifact(artifact), found())),
+        BundleArtifact::Blob(bytes) => {
+            if statement.matches_sha256(&Sha256Hash::new(*ImageDigest::of(bytes).as_bytes())) {
+                Ok(None)
+            } else {
+                Err(Rejection::subject_mismatch(
+                    describe_artifact(artifact),
+                    found(),
+                ))
+            }
+        }
+        BundleArtifact::Sha512(d) => {
+            if statement.matches_sha512(&Sha512Hash::new(*d)) {
+                Ok(None)
+            } else {
+                Err(Rejection::subject_mismatch(
+                    describe_artifact(artifact),
+                    found(),
+                ))
+            }
+        }
+    }
+}

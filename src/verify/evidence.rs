@@ -1,0 +1,182 @@
+//! Evidence handed to the verifier: bytes already fetched, plus where they came from.
+//!
+//! Discovery (registry `.sig`/`.att` tags, referrers and the tag fallback, `BuildKit`
+//! attestation manifests, files) sits in front of the verifier and produces these;
+//! the verifier never does I/O of its own. The location travels into the report, so
+//! it can say which format and which place satisfied a requirement.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Serialize;
+use sha2::{Digest as _, Sha256};
+
+use super::VerifyError;
+
+/// Largest single piece of evidence accepted (bundles and envelopes are a few KiB;
+/// provenance with a full GitHub event payload stays well under 1 MiB).
+pub const MAX_EVIDENCE_BYTES: usize = 8 * 1024 * 1024;
+
+/// A `sha256:<hex>` digest the evidence must bind to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(into = "String")]
+pub struct ImageDigest {
+    bytes: [u8; 32],
+}
+
+impl ImageDigest {
+    /// Parse `sha256:<64 lowercase hex>`.
+    pub fn parse(digest: &str) -> Result<Self, VerifyError> {
+        let invalid = || VerifyError::DigestInvalid {
+            digest: digest.to_owned(),
+        };
+        let hex_part = digest.strip_prefix("sha256:").ok_or_else(invalid)?;
+        if hex_part.len() != 64 || hex_part.bytes().any(|b| b.is_ascii_uppercase()) {
+            return Err(invalid());
+        }
+        let mut bytes = [0u8; 32];
+        hex::decode_to_slice(hex_part, &mut bytes).map_err(|_| invalid())?;
+        Ok(Self { bytes })
+    }
+
+    /// The digest of `data`.
+    pub fn of(data: &[u8]) -> Self {
+        Self {
+            bytes: Sha256::digest(data).into(),
+        }
+    }
+
+    /// The raw 32 bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.bytes
+    }
+
+    /// The lowercase hex part.
+    pub fn hex(&self) -> String {
+        hex::encode(self.bytes)
+    }
+}
+
+impl std::fmt::Display for ImageDigest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "sha256:{}", self.hex())
+    }
+}
+
+impl From<ImageDigest> for String {
+    fn from(d: ImageDigest) -> Self {
+        d.to_string()
+    }
+}
+
+/// Which storage format the evidence is in (research/signatures.md §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EvidenceFormat {
+    /// cosign legacy `.sig` layer: a simple-signing payload with annotations.
+    CosignSimpleSigning,
+    /// cosign legacy `.att` layer: a DSSE envelope with annotations.
+    CosignAttestation,
+    /// A Sigstore bundle (v0.1–v0.3), e.g. an OCI 1.1 referrer.
+    SigstoreBundle,
+    /// A bare, unsigned in-toto Statement (`BuildKit` attestation manifest layer).
+    UnsignedStatement,
+}
+
+/// Where a piece of evidence was found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum EvidenceLocation {
+    /// A cosign tag (`sha256-<hex>.sig` / `.att`) in the image's or an alternate repository.
+    Tag {
+        /// Repository holding the tag.
+        repository: String,
+        /// The tag.
+        tag: String,
+        /// Digest of the manifest at the tag.
+        manifest: String,
+    },
+    /// An OCI 1.1 referrer of the image.
+    Referrer {
+        /// Repository holding the referrer.
+        repository: String,
+        /// Digest of the referrer manifest.
+        manifest: String,
+        /// `referrers-api` or `tag-fallback`.
+        via: String,
+    },
+    /// A `BuildKit` attestation manifest inside the image index.
+    IndexAttestation {
+        /// Digest of the attestation manifest.
+        manifest: String,
+        /// The platform manifest it describes (`vnd.docker.reference.digest`).
+        describes: String,
+    },
+    /// A local file (e.g. `imgguard verify --bundle FILE`).
+    File {
+        /// The file.
+        path: PathBuf,
+    },
+}
+
+/// One piece of fetched evidence.
+#[derive(Debug, Clone)]
+pub struct Evidence {
+    /// The storage format.
+    pub format: EvidenceFormat,
+    /// Where it came from.
+    pub location: EvidenceLocation,
+    /// The layer/blob bytes: payload, envelope, bundle or statement.
+    pub bytes: Vec<u8>,
+    /// The layer annotations (cosign legacy formats carry signature, certificate,
+    /// chain and Rekor bundle here).
+    pub annotations: BTreeMap<String, String>,
+}
+
+impl Evidence {
+    /// Evidence without annotations.
+    pub fn new(format: EvidenceFormat, location: EvidenceLocation, bytes: Vec<u8>) -> Self {
+        Self {
+            format,
+            location,
+            bytes,
+            annotations: BTreeMap::new(),
+        }
+    }
+
+    /// Attach layer annotations.
+    #[must_use]
+    pub fn with_annotations(mut self, annotations: BTreeMap<String, String>) -> Self {
+        self.annotations = annotations;
+        self
+    }
+
+    /// The digest of the evidence bytes (what the VSA lists in `inputAttestations`).
+    pub fn digest(&self) -> ImageDigest {
+        ImageDigest::of(&self.bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+
+    #[test]
+    fn digest_round_trips() {
+        let s = "sha256:4569ff20aee6683b2ec344d28ffdcaf4b761969bc0642276776deedd4bb5e94f";
+        assert_eq!(ImageDigest::parse(s).unwrap().to_string(), s);
+    }
+
+    #[test]
+    fn bad_digests_are_rejected() {
+        for bad in [
+            "sha512:00",
+            "sha256:abc",
+            "sha256:4569FF20aee6683b2ec344d28ffdcaf4b761969bc0642276776deedd4bb5e94f",
+            "sha256:zz69ff20aee6683b2ec344d28ffdcaf4b761969bc0642276776deedd4bb5e94f",
+        ] {
+            assert!(ImageDigest::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
