@@ -10,8 +10,10 @@
 
 use sigstore_types::{
     Artifact, ArtifactDigest, Bundle, DerPublicKey, HashAlgorithm, Sha256Hash, Sha512Hash,
-    SignatureContent, Statement, bundle::VerificationMaterialContent,
+    SignatureContent, bundle::VerificationMaterialContent,
 };
+
+use crate::intoto::Statement;
 use sigstore_verify::{Error as SigstoreError, PublicKeyVerificationPolicy, VerificationPolicy};
 
 use super::accepted::{Accepted, Signer, Transparency, VerifiedPayload};
@@ -181,7 +183,7 @@ fn bundle_subjects(bundle: &Bundle) -> String {
     let SignatureContent::DsseEnvelope(env) = &bundle.content else {
         return "a message signature over another artifact".to_owned();
     };
-    serde_json::from_slice::<Statement>(env.payload.as_bytes()).map_or_else(
+    Statement::from_json(env.payload.as_bytes()).map_or_else(
         |_| "an unreadable statement".to_owned(),
         |s| statement_subjects(&s),
     )
@@ -189,24 +191,7 @@ fn bundle_subjects(bundle: &Bundle) -> String {
 
 /// `sha256:…, sha512:…` for the subjects of a statement.
 pub(crate) fn statement_subjects(statement: &Statement) -> String {
-    let list: Vec<String> = statement
-        .subject
-        .iter()
-        .flat_map(|s| {
-            s.digest
-                .sha256
-                .iter()
-                .map(|d| format!("sha256:{}", d.to_hex()))
-                .chain(
-                    s.digest
-                        .sha512
-                        .iter()
-                        .map(|d| format!("sha512:{}", d.to_hex())),
-                )
-                .chain(s.digest.other.iter().map(|(k, v)| format!("{k}:{v}")))
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let list = statement.subject_digests();
     if list.is_empty() {
         "no subjects".to_owned()
     } else {
@@ -379,31 +364,25 @@ pub(crate) fn bind_statement(
     artifact: BundleArtifact<'_>,
 ) -> Result<Option<ImageDigest>, Rejection> {
     let found = || statement_subjects(statement);
-    match artifact {
-        BundleArtifact::Image(digests) => digests
-            .iter()
-            .find(|d| statement.matches_sha256(&Sha256Hash::new(*d.as_bytes())))
-            .map(|d| Some(d.clone()))
-            .ok_or_else(|| Rejection::subject_mismatch(describe_artifact(artifact), found())),
+    let matched = match artifact {
+        BundleArtifact::Image(digests) => {
+            return digests
+                .iter()
+                .find(|d| statement.has_subject_digest("sha256", &d.hex()))
+                .map(|d| Some(d.clone()))
+                .ok_or_else(|| Rejection::subject_mismatch(describe_artifact(artifact), found()));
+        }
         BundleArtifact::Blob(bytes) => {
-            if statement.matches_sha256(&Sha256Hash::new(*ImageDigest::of(bytes).as_bytes())) {
-                Ok(None)
-            } else {
-                Err(Rejection::subject_mismatch(
-                    describe_artifact(artifact),
-                    found(),
-                ))
-            }
+            statement.has_subject_digest("sha256", &ImageDigest::of(bytes).hex())
         }
-        BundleArtifact::Sha512(d) => {
-            if statement.matches_sha512(&Sha512Hash::new(*d)) {
-                Ok(None)
-            } else {
-                Err(Rejection::subject_mismatch(
-                    describe_artifact(artifact),
-                    found(),
-                ))
-            }
-        }
+        BundleArtifact::Sha512(d) => statement.has_subject_digest("sha512", &hex::encode(d)),
+    };
+    if matched {
+        Ok(None)
+    } else {
+        Err(Rejection::subject_mismatch(
+            describe_artifact(artifact),
+            found(),
+        ))
     }
 }

@@ -8,7 +8,9 @@
 
 use std::path::Path;
 
-use sigstore_types::{SignatureContent, Statement};
+use sigstore_types::SignatureContent;
+
+use crate::intoto::Statement;
 
 use super::accepted::{Accepted, Signer};
 use super::bundle::{BundleArtifact, bind_statement, parse_bundle, verify_bundle};
@@ -24,8 +26,6 @@ use super::{
 
 /// `predicateType` of a cosign v3 image signature.
 pub const COSIGN_SIGN_V1: &str = "https://sigstore.dev/cosign/sign/v1";
-const STATEMENT_V01: &str = "https://in-toto.io/Statement/v0.1";
-const STATEMENT_V1: &str = "https://in-toto.io/Statement/v1";
 
 /// The digests an image is known by.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -352,24 +352,17 @@ fn bundle_predicate_type(bytes: &[u8]) -> Option<String> {
     let SignatureContent::DsseEnvelope(env) = &bundle.content else {
         return None;
     };
-    serde_json::from_slice::<Statement>(env.payload.as_bytes())
+    Statement::from_json(env.payload.as_bytes())
         .ok()
         .map(|s| s.predicate_type)
 }
 
-/// Parse a (verified) in-toto Statement v0.1 or v1.
+/// Parse a (verified) in-toto Statement v0.1 or v1 carrying SLSA provenance.
 fn read_statement(bytes: &[u8]) -> Result<Statement, Rejection> {
-    let statement: Statement =
-        serde_json::from_slice(bytes).map_err(|e| Rejection::PredicateTypeMismatch {
-            expected: "an in-toto Statement v0.1 or v1".into(),
-            found: format!("an unreadable statement: {e}"),
-        })?;
-    if statement.type_ != STATEMENT_V01 && statement.type_ != STATEMENT_V1 {
-        return Err(Rejection::PredicateTypeMismatch {
-            expected: format!("_type {STATEMENT_V1} or {STATEMENT_V01}"),
-            found: format!("_type {}", statement.type_),
-        });
-    }
+    let statement = Statement::from_json(bytes).map_err(|e| Rejection::PredicateTypeMismatch {
+        expected: "an in-toto Statement v0.1 or v1".into(),
+        found: e.to_string(),
+    })?;
     if statement.predicate_type != SLSA_PROVENANCE_V1
         && statement.predicate_type != SLSA_PROVENANCE_V02
     {

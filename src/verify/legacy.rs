@@ -20,8 +20,10 @@ use sigstore_types::bundle::{
 use sigstore_types::dsse::DsseSignature;
 use sigstore_types::{
     Bundle, DerCertificate, DigestBytes, DsseEnvelope, HashAlgorithm, KeyId, MediaType,
-    PayloadBytes, SignatureBytes, SignatureContent, Statement, VerificationMaterialContent,
+    PayloadBytes, SignatureBytes, SignatureContent, VerificationMaterialContent,
 };
+
+use crate::intoto::{Envelope, Statement};
 
 use super::accepted::{Accepted, Signer, Transparency, VerifiedPayload};
 use super::authority::KeyAuthority;
@@ -54,22 +56,6 @@ struct Critical {
 struct CriticalImage {
     #[serde(rename = "docker-manifest-digest")]
     docker_manifest_digest: String,
-}
-
-/// DSSE wire form: cosign's legacy envelopes may carry several signatures.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct EnvelopeWire {
-    payload_type: String,
-    payload: String,
-    signatures: Vec<SignatureWire>,
-}
-
-#[derive(Deserialize)]
-struct SignatureWire {
-    #[serde(default)]
-    keyid: String,
-    sig: String,
 }
 
 fn too_large(bytes: &[u8], expected: &str) -> Result<(), Rejection> {
@@ -325,74 +311,97 @@ pub fn verify_attestation(
     authorities: &[Authority],
     trust: Option<&TrustRoot>,
 ) -> Result<Accepted, Rejection> {
-    too_large(envelope, "a DSSE envelope")?;
-    let wire: EnvelopeWire = serde_json::from_slice(envelope).map_err(|e| {
-        Rejection::signature_invalid("a DSSE envelope", format!("unreadable JSON: {e}"))
-    })?;
-    let payload = STANDARD.decode(wire.payload.as_bytes()).map_err(|e| {
-        Rejection::signature_invalid("a base64 DSSE payload", format!("undecodable: {e}"))
-    })?;
-    if wire.signatures.is_empty() || wire.signatures.len() > 16 {
+    let envelope = Envelope::from_json(envelope)
+        .map_err(|e| Rejection::signature_invalid("a DSSE envelope", e.to_string()))?;
+    if envelope.signatures.is_empty() {
         return Err(Rejection::signature_invalid(
-            "a DSSE envelope with 1–16 signatures",
-            format!("{} signatures", wire.signatures.len()),
+            "a DSSE envelope with a signature",
+            "no signatures",
         ));
     }
     let mut best = None;
-    for signature in &wire.signatures {
-        let Ok(sig) = STANDARD.decode(signature.sig.as_bytes()) else {
-            keep_best(
-                &mut best,
-                Rejection::signature_invalid("a base64 DSSE signature", "undecodable"),
-            );
-            continue;
-        };
-        let single = DsseEnvelope::new(
-            wire.payload_type.clone(),
-            PayloadBytes::new(payload.clone()),
-            DsseSignature::new(
-                SignatureBytes::new(sig),
-                KeyId::new(signature.keyid.clone()),
-            ),
-        );
-        for authority in authorities {
-            let outcome = match authority {
-                Authority::Key(key) => att_keyed(&single, annotations, image, key, trust),
-                Authority::Keyless(identity) => {
+    for authority in authorities {
+        let outcome = match authority {
+            Authority::Key(key) => att_keyed(&envelope, annotations, image, key, trust),
+            // cosign's keyless envelopes carry one signature; each is tried with the
+            // certificate, as the log entry names exactly one.
+            Authority::Keyless(identity) => envelope
+                .signatures
+                .iter()
+                .map(|signature| {
+                    let single = DsseEnvelope::new(
+                        envelope.payload_type.clone(),
+                        PayloadBytes::new(envelope.payload.clone()),
+                        DsseSignature::new(
+                            SignatureBytes::new(signature.sig.clone()),
+                            KeyId::new(signature.keyid.clone()),
+                        ),
+                    );
                     att_keyless(&single, annotations, image, identity, trust)
-                }
-            };
-            match outcome {
-                Ok(accepted) => return Ok(accepted),
-                Err(rejection) => keep_best(&mut best, rejection),
-            }
+                })
+                .reduce(|a, b| match (a, b) {
+                    (Ok(x), _) | (Err(_), Ok(x)) => Ok(x),
+                    (Err(x), Err(y)) => Err(if y.specificity() > x.specificity() {
+                        y
+                    } else {
+                        x
+                    }),
+                })
+                .unwrap_or_else(|| Err(no_authority())),
+        };
+        match outcome {
+            Ok(accepted) => return Ok(accepted),
+            Err(rejection) => keep_best(&mut best, rejection),
         }
     }
     Err(best.unwrap_or_else(no_authority))
 }
 
 fn att_keyed(
-    envelope: &DsseEnvelope,
+    envelope: &Envelope,
     annotations: &BTreeMap<String, String>,
     image: &[ImageDigest],
     key: &KeyAuthority,
     trust: Option<&TrustRoot>,
 ) -> Result<Accepted, Rejection> {
-    key.key
-        .verify(&envelope.pae(), envelope.signature.sig.as_bytes())
+    let verified = envelope
+        .verify(std::slice::from_ref(&key.key))
         .map_err(|e| {
             Rejection::signature_invalid(
                 format!("a DSSE signature by key {}", key.source),
                 e.to_string(),
             )
         })?;
-    let statement = verified_statement(envelope)?;
+    let statement =
+        Statement::from_verified(&verified).map_err(|e| Rejection::PredicateTypeMismatch {
+            expected: "an in-toto Statement (payloadType application/vnd.in-toto+json)".into(),
+            found: e.to_string(),
+        })?;
     let bound_to = bind_statement(&statement, BundleArtifact::Image(image))?;
+    // The log entry, if any, records one signature: find the one the key made.
+    let signature = envelope
+        .signatures
+        .iter()
+        .find(|s| {
+            key.key
+                .verify(
+                    &crate::intoto::pae(&envelope.payload_type, &envelope.payload),
+                    &s.sig,
+                )
+                .is_ok()
+        })
+        .map(|s| s.sig.clone())
+        .unwrap_or_default();
+    let single = DsseEnvelope::new(
+        envelope.payload_type.clone(),
+        PayloadBytes::new(envelope.payload.clone()),
+        DsseSignature::new(SignatureBytes::new(signature), KeyId::new(String::new())),
+    );
     let transparency = keyed_log(
         annotations,
         key,
         trust,
-        || SignatureContent::DsseEnvelope(envelope.clone()),
+        || SignatureContent::DsseEnvelope(single),
         BundleArtifact::Image(image),
     )?;
     Ok(Accepted {
@@ -404,7 +413,7 @@ fn att_keyed(
         transparency,
         payload: Some(VerifiedPayload {
             payload_type: envelope.payload_type.clone(),
-            bytes: envelope.payload.as_bytes().to_vec(),
+            bytes: envelope.payload.clone(),
         }),
     })
 }
@@ -426,20 +435,4 @@ fn att_keyless(
         &Authority::Keyless(identity.clone()),
         trust,
     )
-}
-
-/// Parse the payload of an envelope whose signature has been verified.
-fn verified_statement(envelope: &DsseEnvelope) -> Result<Statement, Rejection> {
-    if envelope.payload_type != "application/vnd.in-toto+json" {
-        return Err(Rejection::PredicateTypeMismatch {
-            expected: "payloadType application/vnd.in-toto+json".into(),
-            found: format!("payloadType {}", envelope.payload_type),
-        });
-    }
-    serde_json::from_slice(envelope.payload.as_bytes()).map_err(|e| {
-        Rejection::signature_invalid(
-            "an in-toto Statement payload",
-            format!("an unreadable payload: {e}"),
-        )
-    })
 }
