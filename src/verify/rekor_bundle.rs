@@ -83,6 +83,7 @@ pub fn tlog_entry_from_annotation(json: &str) -> Result<TransparencyLogEntry, Re
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
     use super::*;
 
     #[test]

@@ -3,6 +3,12 @@
 //! (never copied into the repository); one test per case, so a regression names
 //! itself.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "test assertions"
+)]
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -669,7 +675,7 @@ fn buildkit_evidence() -> Vec<Evidence> {
     ]
 }
 
-fn provenance_verifier(spec: serde_json::Value) -> ImageVerifier {
+fn provenance_verifier(spec: &serde_json::Value) -> ImageVerifier {
     let spec: VerifySpec = serde_json::from_value(serde_json::json!({
         "signatures": {
             "required": false,
@@ -691,7 +697,7 @@ fn layout_image() -> ImageSubject {
 
 #[test]
 fn buildkit_layout_slsa_v0_2_provenance_policy_passes_at_level_3() {
-    let verifier = provenance_verifier(serde_json::json!({
+    let verifier = provenance_verifier(&serde_json::json!({
         "builder_id": GENERATOR,
         "source_repo": "https://github.com/slsa-framework/example-package",
         "source_ref": "refs/tags/v*",
@@ -713,7 +719,7 @@ fn buildkit_layout_slsa_v0_2_provenance_policy_passes_at_level_3() {
 
 #[test]
 fn buildkit_layout_wrong_source_repo_fails() {
-    let verifier = provenance_verifier(serde_json::json!({
+    let verifier = provenance_verifier(&serde_json::json!({
         "source_repo": "https://github.com/acme/payments"
     }));
     let evidence = EvidenceSet {
@@ -730,7 +736,7 @@ fn buildkit_layout_wrong_source_repo_fails() {
 
 #[test]
 fn buildkit_statement_alone_is_evidence_not_proof() {
-    let verifier = provenance_verifier(serde_json::json!({}));
+    let verifier = provenance_verifier(&serde_json::json!({}));
     let items: Vec<Evidence> = buildkit_evidence()
         .into_iter()
         .filter(|e| e.format == EvidenceFormat::UnsignedStatement)
@@ -752,7 +758,7 @@ fn buildkit_statement_alone_is_evidence_not_proof() {
 
 #[test]
 fn missing_evidence_with_unreachable_location_is_incomplete() {
-    let verifier = provenance_verifier(serde_json::json!({}));
+    let verifier = provenance_verifier(&serde_json::json!({}));
     let prov = verifier
         .verify(
             &layout_image(),

@@ -2,6 +2,12 @@
 //! verify with `cosign.pub`, fail with `sigstorelabel.pub`, and fail when tampered.
 //! Read from `IMGGUARD_LOCAL_KEYED_FIXTURES` (never copied into the repository).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "test assertions"
+)]
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
