@@ -268,7 +268,8 @@ fn verify_keyed(
     authority: &KeyAuthority,
     trust: Option<&TrustRoot>,
 ) -> Result<Accepted, Rejection> {
-    let expected = format!("a signature by key {}", authority.source);
+    let who = format!("key {}", authority.source);
+    let expected = format!("a signature by {who}");
     if !matches!(
         bundle.verification_material.content,
         VerificationMaterialContent::PublicKey(_)
@@ -294,7 +295,7 @@ fn verify_keyed(
         if !trust.has_tlogs() {
             policy = policy.skip_tlog_unsafe();
         }
-        let (result, bound_to) = run_candidates(bundle, artifact, &expected, |a| {
+        let (result, bound_to) = run_candidates(bundle, artifact, &who, |a| {
             trust.verifier().verify(a, bundle, &policy)
         })?;
         return Ok(Accepted {

@@ -8,12 +8,12 @@ use sigstore_verify::{CertificateError, Error, TimestampError};
 
 use super::Rejection;
 
-/// Map a library failure onto a rejection; `expected` says what would have passed.
-pub(crate) fn rejection_from(error: &Error, expected: &str) -> Rejection {
+/// Map a library failure onto a rejection; `authority` names who had to sign.
+pub(crate) fn rejection_from(error: &Error, authority: &str) -> Rejection {
     let found = error.to_string();
     match error {
         Error::IdentityMismatch { .. } | Error::IssuerMismatch { .. } => {
-            Rejection::identity_mismatch(expected, found)
+            Rejection::identity_mismatch(authority, found)
         }
         Error::ArtifactMismatch(_) => {
             Rejection::subject_mismatch("a subject equal to the image digest", found)
@@ -54,6 +54,6 @@ pub(crate) fn rejection_from(error: &Error, expected: &str) -> Rejection {
         Error::InvalidTrustRoot(_) | Error::TrustRoot(_) | Error::TrustedCertificate(_) => {
             Rejection::untrusted_root("a usable trusted root", found)
         }
-        _ => Rejection::signature_invalid(expected, found),
+        _ => Rejection::signature_invalid(format!("a valid signature by {authority}"), found),
     }
 }

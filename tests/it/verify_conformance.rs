@@ -777,3 +777,104 @@ fn provenance_spec_rejects_unknown_keys() {
     let spec = serde_json::from_value::<ProvenanceSpec>(serde_json::json!({"builder": "x"}));
     assert!(spec.is_err());
 }
+
+/// A keyed `.sig` over the index (made here with a fresh key): the signature covers
+/// the index, so the `BuildKit` statement inside it becomes proof (level 1: signed,
+/// but not by the builder).
+fn keyed_index_signature(key: &imgguard::crypto::PrivateKey) -> Evidence {
+    use base64::Engine as _;
+    let payload = serde_json::to_vec(&serde_json::json!({
+        "critical": {
+            "identity": {"docker-reference": "ghcr.io/slsa-framework/example-package"},
+            "image": {"docker-manifest-digest": index_digest().to_string()},
+            "type": "cosign container image signature"
+        },
+        "optional": null
+    }))
+    .unwrap();
+    let signature = base64::engine::general_purpose::STANDARD.encode(key.sign(&payload));
+    Evidence::new(
+        EvidenceFormat::CosignSimpleSigning,
+        EvidenceLocation::Tag {
+            repository: "ghcr.io/slsa-framework/example-package".into(),
+            tag: format!("sha256-{}.sig", index_digest().hex()),
+            manifest: "sha256:00".into(),
+        },
+        payload,
+    )
+    .with_annotations(BTreeMap::from([(
+        imgguard::verify::SIGNATURE_ANNOTATION.to_owned(),
+        signature,
+    )]))
+}
+
+fn keyed_verifier(key: &imgguard::crypto::PrivateKey, dir: &std::path::Path) -> ImageVerifier {
+    fs_err::write(dir.join("release.pub"), key.public_key().to_pem()).unwrap();
+    let spec: VerifySpec = serde_json::from_value(serde_json::json!({
+        "signatures": {"authorities": [{"key": "release.pub"}]},
+        "provenance": {"source_repo": "https://github.com/slsa-framework/example-package"}
+    }))
+    .unwrap();
+    ImageVerifier::from_spec(&spec, dir).unwrap()
+}
+
+#[test]
+fn buildkit_provenance_covered_by_keyed_index_signature_is_proof() {
+    let dir = tempfile::tempdir().unwrap();
+    for key in [
+        imgguard::crypto::PrivateKey::generate_p256().unwrap(),
+        imgguard::crypto::PrivateKey::generate_ed25519().unwrap(),
+    ] {
+        let verifier = keyed_verifier(&key, dir.path());
+        let mut items = vec![keyed_index_signature(&key)];
+        items.extend(
+            buildkit_evidence()
+                .into_iter()
+                .filter(|e| e.format == EvidenceFormat::UnsignedStatement),
+        );
+        let result = verifier.verify(
+            &layout_image(),
+            &EvidenceSet {
+                items,
+                gaps: vec![],
+            },
+        );
+        let sigs = result.signatures.as_ref().unwrap();
+        assert_eq!(sigs.status, RequirementStatus::Satisfied, "{sigs:#?}");
+        assert_eq!(
+            sigs.satisfied_by.first().unwrap().bound_to,
+            Some(index_digest())
+        );
+        let prov = result.provenance.as_ref().unwrap();
+        assert_eq!(prov.status, RequirementStatus::Satisfied, "{prov:#?}");
+        assert_eq!(result.slsa_level().get(), 1);
+        assert_eq!(result.input_attestations().len(), 2);
+    }
+}
+
+#[test]
+fn keyed_signature_by_another_key_leaves_buildkit_provenance_unproven() {
+    let dir = tempfile::tempdir().unwrap();
+    let trusted = imgguard::crypto::PrivateKey::generate_p256().unwrap();
+    let other = imgguard::crypto::PrivateKey::generate_p256().unwrap();
+    let verifier = keyed_verifier(&trusted, dir.path());
+    let mut items = vec![keyed_index_signature(&other)];
+    items.extend(
+        buildkit_evidence()
+            .into_iter()
+            .filter(|e| e.format == EvidenceFormat::UnsignedStatement),
+    );
+    let result = verifier.verify(
+        &layout_image(),
+        &EvidenceSet {
+            items,
+            gaps: vec![],
+        },
+    );
+    let sigs = result.signatures.unwrap();
+    assert_eq!(sigs.status, RequirementStatus::Failed);
+    assert_eq!(sigs.reason.unwrap().code(), "verify.signature-invalid");
+    let prov = result.provenance.unwrap();
+    assert_eq!(prov.status, RequirementStatus::Failed);
+    assert_eq!(prov.unproven.len(), 1);
+}
