@@ -808,6 +808,20 @@ fn keyed_index_signature(key: &imgguard::crypto::PrivateKey) -> Evidence {
     )]))
 }
 
+/// The `BuildKit` statement plus a `.sig` over the index made with `key`.
+fn index_signed_buildkit(key: &imgguard::crypto::PrivateKey) -> EvidenceSet {
+    let mut items = vec![keyed_index_signature(key)];
+    items.extend(
+        buildkit_evidence()
+            .into_iter()
+            .filter(|e| e.format == EvidenceFormat::UnsignedStatement),
+    );
+    EvidenceSet {
+        items,
+        gaps: vec![],
+    }
+}
+
 fn keyed_verifier(key: &imgguard::crypto::PrivateKey, dir: &std::path::Path) -> ImageVerifier {
     fs_err::write(dir.join("release.pub"), key.public_key().to_pem()).unwrap();
     let spec: VerifySpec = serde_json::from_value(serde_json::json!({
@@ -826,19 +840,7 @@ fn buildkit_provenance_covered_by_keyed_index_signature_is_proof() {
         imgguard::crypto::PrivateKey::generate_ed25519().unwrap(),
     ] {
         let verifier = keyed_verifier(&key, dir.path());
-        let mut items = vec![keyed_index_signature(&key)];
-        items.extend(
-            buildkit_evidence()
-                .into_iter()
-                .filter(|e| e.format == EvidenceFormat::UnsignedStatement),
-        );
-        let result = verifier.verify(
-            &layout_image(),
-            &EvidenceSet {
-                items,
-                gaps: vec![],
-            },
-        );
+        let result = verifier.verify(&layout_image(), &index_signed_buildkit(&key));
         let sigs = result.signatures.as_ref().unwrap();
         assert_eq!(sigs.status, RequirementStatus::Satisfied, "{sigs:#?}");
         assert_eq!(
@@ -858,19 +860,7 @@ fn keyed_signature_by_another_key_leaves_buildkit_provenance_unproven() {
     let trusted = imgguard::crypto::PrivateKey::generate_p256().unwrap();
     let other = imgguard::crypto::PrivateKey::generate_p256().unwrap();
     let verifier = keyed_verifier(&trusted, dir.path());
-    let mut items = vec![keyed_index_signature(&other)];
-    items.extend(
-        buildkit_evidence()
-            .into_iter()
-            .filter(|e| e.format == EvidenceFormat::UnsignedStatement),
-    );
-    let result = verifier.verify(
-        &layout_image(),
-        &EvidenceSet {
-            items,
-            gaps: vec![],
-        },
-    );
+    let result = verifier.verify(&layout_image(), &index_signed_buildkit(&other));
     let sigs = result.signatures.unwrap();
     assert_eq!(sigs.status, RequirementStatus::Failed);
     assert_eq!(sigs.reason.unwrap().code(), "verify.signature-invalid");
