@@ -387,3 +387,24 @@ pub(crate) fn bind_statement(
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+
+    #[test]
+    fn garbage_and_oversized_bundles_are_invalid_signatures() {
+        let huge = vec![b' '; MAX_EVIDENCE_BYTES + 1];
+        for bad in [&b"\xff\xfe"[..], b"{}", b"[]", b"null", &huge] {
+            let err = parse_bundle(bad).unwrap_err();
+            assert_eq!(err.code(), "verify.signature-invalid");
+        }
+    }
+
+    #[test]
+    fn unparseable_bundle_is_rejected_before_any_authority() {
+        let err = verify_bundle(b"{}", BundleArtifact::Blob(b""), &[], None).unwrap_err();
+        assert_eq!(err.code(), "verify.signature-invalid");
+    }
+}

@@ -205,7 +205,8 @@ fn conformance_invalid_inclusion_proof_fail() {
 
 #[test]
 fn conformance_intoto_set_outside_signing_cert_validity_fail() {
-    expect_fail("intoto-set-outside-signing-cert-validity_fail");
+    let err = expect_fail("intoto-set-outside-signing-cert-validity_fail");
+    assert_eq!(err.code(), "verify.untrusted-root", "{err}");
 }
 
 #[test]
@@ -215,7 +216,8 @@ fn conformance_intoto_log_entry_mismatch_fail() {
 
 #[test]
 fn conformance_dsse_invalid_sig_fail() {
-    expect_fail("dsse-invalid-sig_fail");
+    let err = expect_fail("dsse-invalid-sig_fail");
+    assert_eq!(err.code(), "verify.signature-invalid", "{err}");
 }
 
 #[test]

@@ -12,8 +12,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use imgguard::verify::{
-    Authority, BundleArtifact, ImageDigest, verify_attestation, verify_bundle,
-    verify_simple_signing,
+    Authority, BundleArtifact, Evidence, EvidenceFormat, EvidenceLocation, EvidenceSet,
+    ImageDigest, ImageSubject, ImageVerifier, RequirementStatus, VerifySpec, verify_attestation,
+    verify_bundle, verify_simple_signing,
 };
 
 fn fixtures() -> PathBuf {
@@ -236,4 +237,67 @@ fn local_keyed_referrer_bundle_for_another_image_is_subject_mismatch() {
     )
     .unwrap_err();
     assert_eq!(err.code(), "verify.subject-mismatch", "{err}");
+}
+
+/// The `.att` and the referrer hold a VSA, not provenance: with a provenance
+/// requirement they are verified, then rejected for their predicate type, while the
+/// `.sig` satisfies the signature requirement.
+#[test]
+fn local_keyed_vsa_is_not_provenance() {
+    let spec: VerifySpec = serde_json::from_value(serde_json::json!({
+        "signatures": {"authorities": [{"key": "cosign.pub"}]},
+        "provenance": {}
+    }))
+    .unwrap();
+    let verifier = ImageVerifier::from_spec(&spec, &fixtures()).unwrap();
+    let tag = |suffix: &str| EvidenceLocation::Tag {
+        repository: "127.0.0.1:5123/demo/app".into(),
+        tag: format!("sha256-{}.{suffix}", image().hex()),
+        manifest: "sha256:00".into(),
+    };
+    let items = vec![
+        Evidence::new(
+            EvidenceFormat::CosignSimpleSigning,
+            tag("sig"),
+            read("registry-dump/sig.simplesigning-payload.json"),
+        )
+        .with_annotations(layer_annotations("sig.manifest.json")),
+        Evidence::new(
+            EvidenceFormat::CosignAttestation,
+            tag("att"),
+            read("registry-dump/att.dsse-envelope.json"),
+        )
+        .with_annotations(layer_annotations("att.manifest.json")),
+        Evidence::new(
+            EvidenceFormat::SigstoreBundle,
+            EvidenceLocation::Referrer {
+                repository: "127.0.0.1:5123/demo/app".into(),
+                manifest: "sha256:79314b1f1e5b8c9f77955c1d3046e0b71d2c1e44b99d469bcade0da68a511e4d"
+                    .into(),
+                via: "tag-fallback".into(),
+            },
+            read("registry-dump/referrer.sigstore-bundle.json"),
+        ),
+    ];
+    let subject = ImageSubject {
+        index: None,
+        manifests: vec![image()],
+    };
+    let result = verifier.verify(
+        &subject,
+        &EvidenceSet {
+            items,
+            gaps: vec![],
+        },
+    );
+    let sigs = result.signatures.as_ref().unwrap();
+    assert_eq!(sigs.status, RequirementStatus::Satisfied);
+    assert_eq!(sigs.satisfied_by.len(), 1);
+    let prov = result.provenance.as_ref().unwrap();
+    assert_eq!(prov.status, RequirementStatus::Failed);
+    assert_eq!(prov.rejected.len(), 2);
+    let reason = prov.reason.as_ref().unwrap();
+    assert_eq!(reason.code(), "verify.predicate-type-mismatch", "{reason}");
+    assert_eq!(reason.found(), "https://slsa.dev/verification_summary/v1");
+    assert_eq!(result.effect(), imgguard::verify::VerdictEffect::Fail);
 }
