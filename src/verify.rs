@@ -29,7 +29,7 @@ pub use accepted::{Accepted, Signer, Transparency, VerifiedPayload};
 pub use authority::{Authority, KeyAuthority};
 pub use bundle::{BundleArtifact, parse_bundle, verify_bundle};
 pub use error::VerifyError;
-pub use evidence::{Evidence, EvidenceFormat, EvidenceLocation, ImageDigest, MAX_EVIDENCE_BYTES};
+pub use evidence::{Evidence, EvidenceFormat, EvidenceLocation, MAX_EVIDENCE_BYTES};
 pub use identity::{IdentityPattern, KeylessIdentity};
 pub use image_verifier::{COSIGN_SIGN_V1, EvidenceSet, ImageSubject, ImageVerifier};
 pub use legacy::{

@@ -5,9 +5,8 @@
 //! reach the provenance policy: it is built after the signature checked out, so an
 //! unverified payload can never be mistaken for a verified one.
 
+use crate::oci::Digest;
 use serde::Serialize;
-
-use super::ImageDigest;
 
 /// Who produced a verified signature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -67,7 +66,7 @@ pub struct Accepted {
     /// Who signed.
     pub signer: Signer,
     /// The image digest the signature is bound to (`None` for a plain blob).
-    pub bound_to: Option<ImageDigest>,
+    pub bound_to: Option<Digest>,
     /// Log / timestamp evidence.
     pub transparency: Transparency,
     /// The verified DSSE payload, for attestations.

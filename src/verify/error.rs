@@ -111,15 +111,4 @@ pub enum VerifyError {
         /// The glob error.
         detail: String,
     },
-
-    /// The image digest handed to the verifier is not `sha256:<64 hex>`.
-    #[error("failed to parse image digest `{digest}`")]
-    #[diagnostic(
-        code(imgguard::verify::digest_invalid),
-        help("the verifier binds evidence to a resolved `sha256:<hex>` digest")
-    )]
-    DigestInvalid {
-        /// The digest string.
-        digest: String,
-    },
 }

@@ -9,65 +9,12 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::Serialize;
-use sha2::{Digest as _, Sha256};
 
-use super::VerifyError;
+use crate::oci::Digest;
 
 /// Largest single piece of evidence accepted (bundles and envelopes are a few KiB;
 /// provenance with a full GitHub event payload stays well under 1 MiB).
 pub const MAX_EVIDENCE_BYTES: usize = 8 * 1024 * 1024;
-
-/// A `sha256:<hex>` digest the evidence must bind to.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(into = "String")]
-pub struct ImageDigest {
-    bytes: [u8; 32],
-}
-
-impl ImageDigest {
-    /// Parse `sha256:<64 lowercase hex>`.
-    pub fn parse(digest: &str) -> Result<Self, VerifyError> {
-        let invalid = || VerifyError::DigestInvalid {
-            digest: digest.to_owned(),
-        };
-        let hex_part = digest.strip_prefix("sha256:").ok_or_else(invalid)?;
-        if hex_part.len() != 64 || hex_part.bytes().any(|b| b.is_ascii_uppercase()) {
-            return Err(invalid());
-        }
-        let mut bytes = [0u8; 32];
-        hex::decode_to_slice(hex_part, &mut bytes).map_err(|_| invalid())?;
-        Ok(Self { bytes })
-    }
-
-    /// The digest of `data`.
-    pub fn of(data: &[u8]) -> Self {
-        Self {
-            bytes: Sha256::digest(data).into(),
-        }
-    }
-
-    /// The raw 32 bytes.
-    pub fn as_bytes(&self) -> &[u8; 32] {
-        &self.bytes
-    }
-
-    /// The lowercase hex part.
-    pub fn hex(&self) -> String {
-        hex::encode(self.bytes)
-    }
-}
-
-impl std::fmt::Display for ImageDigest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "sha256:{}", self.hex())
-    }
-}
-
-impl From<ImageDigest> for String {
-    fn from(d: ImageDigest) -> Self {
-        d.to_string()
-    }
-}
 
 /// Which storage format the evidence is in (research/signatures.md §1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -152,31 +99,7 @@ impl Evidence {
     }
 
     /// The digest of the evidence bytes (what the VSA lists in `inputAttestations`).
-    pub fn digest(&self) -> ImageDigest {
-        ImageDigest::of(&self.bytes)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, reason = "tests")]
-    use super::*;
-
-    #[test]
-    fn digest_round_trips() {
-        let s = "sha256:4569ff20aee6683b2ec344d28ffdcaf4b761969bc0642276776deedd4bb5e94f";
-        assert_eq!(ImageDigest::parse(s).unwrap().to_string(), s);
-    }
-
-    #[test]
-    fn bad_digests_are_rejected() {
-        for bad in [
-            "sha512:00",
-            "sha256:abc",
-            "sha256:4569FF20aee6683b2ec344d28ffdcaf4b761969bc0642276776deedd4bb5e94f",
-            "sha256:zz69ff20aee6683b2ec344d28ffdcaf4b761969bc0642276776deedd4bb5e94f",
-        ] {
-            assert!(ImageDigest::parse(bad).is_err(), "{bad}");
-        }
+    pub fn digest(&self) -> Digest {
+        Digest::sha256_of(&self.bytes)
     }
 }

@@ -6,6 +6,7 @@
 //! statements feed the provenance requirement. Each piece is verified
 //! cryptographically first, then bound to the image, then its predicate read.
 
+use crate::oci::Digest;
 use std::path::Path;
 
 use sigstore_types::SignatureContent;
@@ -19,7 +20,7 @@ use super::verification::{
     AcceptedEvidence, RejectedEvidence, RequirementResult, RequirementStatus,
 };
 use super::{
-    Authority, Evidence, EvidenceFormat, ImageDigest, ProvenanceCheck, ProvenanceFacts, Rejection,
+    Authority, Evidence, EvidenceFormat, ProvenanceCheck, ProvenanceFacts, Rejection,
     SLSA_PROVENANCE_V1, SLSA_PROVENANCE_V02, SlsaBuildLevel, TrustRoot, Verification, VerifyError,
     VerifySpec,
 };
@@ -31,13 +32,13 @@ pub const COSIGN_SIGN_V1: &str = "https://sigstore.dev/cosign/sign/v1";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageSubject {
     /// The index digest, for multi-platform images.
-    pub index: Option<ImageDigest>,
+    pub index: Option<Digest>,
     /// The platform manifest digests (or the single manifest).
-    pub manifests: Vec<ImageDigest>,
+    pub manifests: Vec<Digest>,
 }
 
 impl ImageSubject {
-    fn all(&self) -> Vec<ImageDigest> {
+    fn all(&self) -> Vec<Digest> {
         self.index
             .iter()
             .chain(self.manifests.iter())
@@ -183,7 +184,7 @@ impl ImageVerifier {
     fn signature_requirement(
         &self,
         req: &SignatureRequirement,
-        digests: &[ImageDigest],
+        digests: &[Digest],
         evidence: &EvidenceSet,
     ) -> RequirementResult {
         let trust = self.trust.as_ref();
@@ -230,7 +231,7 @@ impl ImageVerifier {
     fn provenance_requirement(
         &self,
         req: &ProvenanceRequirement,
-        digests: &[ImageDigest],
+        digests: &[Digest],
         evidence: &EvidenceSet,
         index_signer: Option<&Signer>,
     ) -> RequirementResult {
@@ -306,7 +307,7 @@ impl ImageVerifier {
     fn unsigned_statement(
         req: &ProvenanceRequirement,
         item: &Evidence,
-        digests: &[ImageDigest],
+        digests: &[Digest],
         index_signer: Option<&Signer>,
         result: &mut Outcomes,
     ) {

@@ -9,6 +9,9 @@
 //! simple-signing `docker-manifest-digest` (or the Statement subject) must be one
 //! of the image digests.
 
+use sha2::{Digest as _, Sha256};
+
+use crate::oci::Digest;
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
@@ -29,7 +32,7 @@ use super::accepted::{Accepted, Signer, Transparency, VerifiedPayload};
 use super::authority::KeyAuthority;
 use super::bundle::{BundleArtifact, bind_statement, verify_bundle_value};
 use super::rekor_bundle::{REKOR_BUNDLE_ANNOTATION, tlog_entry_from_annotation};
-use super::{Authority, ImageDigest, KeylessIdentity, MAX_EVIDENCE_BYTES, Rejection, TrustRoot};
+use super::{Authority, KeylessIdentity, MAX_EVIDENCE_BYTES, Rejection, TrustRoot};
 
 /// Base64 signature over the payload (empty on `.att` layers).
 pub const SIGNATURE_ANNOTATION: &str = "dev.cosignproject.cosign/signature";
@@ -92,7 +95,7 @@ fn no_authority() -> Rejection {
 pub fn verify_simple_signing(
     payload: &[u8],
     annotations: &BTreeMap<String, String>,
-    image: &[ImageDigest],
+    image: &[Digest],
     authorities: &[Authority],
     trust: Option<&TrustRoot>,
 ) -> Result<Accepted, Rejection> {
@@ -118,7 +121,7 @@ pub fn verify_simple_signing(
                     MessageSignature::new(SignatureBytes::new(signature.clone()))
                         .with_message_digest(MessageDigest::new(
                             HashAlgorithm::Sha2256,
-                            DigestBytes::new(ImageDigest::of(payload).as_bytes().to_vec()),
+                            DigestBytes::new(Sha256::digest(payload).to_vec()),
                         )),
                 );
                 keyless_bundle(annotations, content).and_then(|bundle| {
@@ -270,7 +273,7 @@ fn pem_certificates(pem: &str) -> Result<Vec<X509Certificate>, Rejection> {
 /// The simple-signing payload must name one of the image digests.
 fn bind_simple_signing(
     payload: &[u8],
-    image: &[ImageDigest],
+    image: &[Digest],
     mut accepted: Accepted,
 ) -> Result<Accepted, Rejection> {
     let parsed: SimpleSigning = serde_json::from_slice(payload).map_err(|e| {
@@ -307,7 +310,7 @@ fn bind_simple_signing(
 pub fn verify_attestation(
     envelope: &[u8],
     annotations: &BTreeMap<String, String>,
-    image: &[ImageDigest],
+    image: &[Digest],
     authorities: &[Authority],
     trust: Option<&TrustRoot>,
 ) -> Result<Accepted, Rejection> {
@@ -360,7 +363,7 @@ pub fn verify_attestation(
 fn att_keyed(
     envelope: &Envelope,
     annotations: &BTreeMap<String, String>,
-    image: &[ImageDigest],
+    image: &[Digest],
     key: &KeyAuthority,
     trust: Option<&TrustRoot>,
 ) -> Result<Accepted, Rejection> {
@@ -421,7 +424,7 @@ fn att_keyed(
 fn att_keyless(
     envelope: &DsseEnvelope,
     annotations: &BTreeMap<String, String>,
-    image: &[ImageDigest],
+    image: &[Digest],
     identity: &KeylessIdentity,
     trust: Option<&TrustRoot>,
 ) -> Result<Accepted, Rejection> {

@@ -5,12 +5,11 @@
 //! The VSA builder reads [`Verification::input_attestations`] for its
 //! `inputAttestations` and [`Verification::slsa_level`] for `verifiedLevels`.
 
+use crate::oci::Digest;
 use serde::Serialize;
 
 use super::accepted::{Signer, Transparency};
-use super::{
-    EvidenceFormat, EvidenceLocation, ImageDigest, ProvenanceFacts, Rejection, SlsaBuildLevel,
-};
+use super::{EvidenceFormat, EvidenceLocation, ProvenanceFacts, Rejection, SlsaBuildLevel};
 
 /// Whether a requirement held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -32,11 +31,11 @@ pub struct AcceptedEvidence {
     /// Where it was found.
     pub location: EvidenceLocation,
     /// sha256 of the evidence bytes (for the VSA's `inputAttestations`).
-    pub digest: ImageDigest,
+    pub digest: Digest,
     /// Who signed it (`None` for unsigned `BuildKit` provenance).
     pub signer: Option<Signer>,
     /// The image digest it is bound to.
-    pub bound_to: Option<ImageDigest>,
+    pub bound_to: Option<Digest>,
     /// Log / timestamp evidence.
     pub transparency: Transparency,
     /// The Statement's predicate type, for attestations.
@@ -58,7 +57,7 @@ pub struct RejectedEvidence {
     /// Where it was found.
     pub location: EvidenceLocation,
     /// sha256 of the evidence bytes.
-    pub digest: ImageDigest,
+    pub digest: Digest,
     /// Why.
     pub rejection: Rejection,
 }

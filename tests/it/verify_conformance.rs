@@ -12,10 +12,11 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use imgguard::oci::Digest;
 use imgguard::verify::{
     Accepted, Authority, BundleArtifact, Evidence, EvidenceFormat, EvidenceLocation, EvidenceSet,
-    ImageDigest, ImageSubject, ImageVerifier, KeylessIdentity, KeylessSpec, ProvenanceSpec,
-    Rejection, RequirementStatus, TrustRoot, VerifySpec, verify_attestation, verify_bundle,
+    ImageSubject, ImageVerifier, KeylessIdentity, KeylessSpec, ProvenanceSpec, Rejection,
+    RequirementStatus, TrustRoot, VerifySpec, verify_attestation, verify_bundle,
 };
 
 const BEACON: &str = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
@@ -79,8 +80,8 @@ fn beacon() -> Authority {
     keyless(BEACON, Some(GITHUB_ACTIONS))
 }
 
-fn digest(s: &str) -> ImageDigest {
-    ImageDigest::parse(s).unwrap()
+fn digest(s: &str) -> Digest {
+    s.parse().unwrap()
 }
 
 fn conformance(
@@ -384,7 +385,7 @@ fn sigstore_python_github_wheel_by_digest() {
 
 const KUBEWARDEN: &str = "https://github.com/kubewarden/kubewarden-controller/.github/workflows/release.yml@refs/tags/v1.34.0";
 
-fn kubewarden_image() -> ImageDigest {
+fn kubewarden_image() -> Digest {
     digest("sha256:c811d58de79c92f03214e63aa339484e488d694ae8a6283b5f3f17a9faf50172")
 }
 
@@ -433,7 +434,7 @@ fn cosign_v3_image_signature_through_image_verifier() {
     assert_eq!(sigs.status, RequirementStatus::Satisfied, "{sigs:?}");
     let inputs = result.input_attestations();
     assert_eq!(inputs.len(), 1);
-    assert_eq!(inputs.first().unwrap().digest, ImageDigest::of(&bytes));
+    assert_eq!(inputs.first().unwrap().digest, Digest::sha256_of(&bytes));
 
     // The same evidence for another image is a subject mismatch, and fails.
     let other = ImageSubject {
@@ -464,15 +465,12 @@ fn cosign_v3_oci_attestation() {
 
 #[test]
 fn npm_provenance_sha512_subject() {
-    let mut sha512 = [0u8; 64];
-    hex::decode_to_slice(
-        "849a897e81bf7b8a8541a6ae40bd3473a27a16b1cb0462ad905bd6dc96d34881053a12eb4a375233f81677fc9439f628fe0b0445e8535c60b5559597fbd5f80e",
-        &mut sha512,
-    )
-    .unwrap();
+    let tarball = digest(
+        "sha512:849a897e81bf7b8a8541a6ae40bd3473a27a16b1cb0462ad905bd6dc96d34881053a12eb4a375233f81677fc9439f628fe0b0445e8535c60b5559597fbd5f80e",
+    );
     let accepted = verify_bundle(
         &read("provenance/sigstore-js-5.0.0.npm-provenance.sigstore.json"),
-        BundleArtifact::Sha512(&sha512),
+        BundleArtifact::Image(std::slice::from_ref(&tarball)),
         &[keyless(
             "https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main",
             Some(GITHUB_ACTIONS),
@@ -480,6 +478,7 @@ fn npm_provenance_sha512_subject() {
         Some(&prod()),
     )
     .unwrap();
+    assert_eq!(accepted.bound_to, Some(tarball));
     let payload = accepted.payload.unwrap();
     let statement: serde_json::Value = serde_json::from_slice(&payload.bytes).unwrap();
     let facts = imgguard::verify::ProvenanceFacts::from_predicate(
@@ -532,12 +531,12 @@ fn github_instance_bundle_fails_with_prod_root() {
 const GENERATOR: &str = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v1.10.0";
 const LAYOUT: &str = "cosign-legacy-att-buildkit/layout/blobs/sha256";
 
-fn index_digest() -> ImageDigest {
+fn index_digest() -> Digest {
     let text = String::from_utf8(read("cosign-legacy-att-buildkit/image-index.digest")).unwrap();
     digest(text.trim())
 }
 
-fn platform_digest() -> ImageDigest {
+fn platform_digest() -> Digest {
     digest("sha256:ae01bed04d3f41efa80182824a50345cd1430f4d1a9308eda4369122bd94c85e")
 }
 
@@ -556,7 +555,7 @@ fn legacy_att() -> (Vec<u8>, BTreeMap<String, String>) {
         .strip_prefix("sha256:")
         .unwrap();
     let bytes = read(&format!("{LAYOUT}/{blob}"));
-    assert_eq!(ImageDigest::of(&bytes).hex(), blob, "layer digest");
+    assert_eq!(Digest::sha256_of(&bytes).hex(), blob, "layer digest");
     (bytes, annotations)
 }
 

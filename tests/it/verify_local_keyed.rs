@@ -11,10 +11,11 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use imgguard::oci::Digest;
 use imgguard::verify::{
     Authority, BundleArtifact, Evidence, EvidenceFormat, EvidenceLocation, EvidenceSet,
-    ImageDigest, ImageSubject, ImageVerifier, RequirementStatus, VerifySpec, verify_attestation,
-    verify_bundle, verify_simple_signing,
+    ImageSubject, ImageVerifier, RequirementStatus, VerifySpec, verify_attestation, verify_bundle,
+    verify_simple_signing,
 };
 
 fn fixtures() -> PathBuf {
@@ -44,8 +45,8 @@ fn key(name: &str) -> Authority {
 }
 
 /// The signed image: the digest of the manifest bytes themselves.
-fn image() -> ImageDigest {
-    let digest = ImageDigest::of(&read("registry-dump/image.manifest.json"));
+fn image() -> Digest {
+    let digest = Digest::sha256_of(&read("registry-dump/image.manifest.json"));
     assert_eq!(
         digest.to_string(),
         "sha256:4569ff20aee6683b2ec344d28ffdcaf4b761969bc0642276776deedd4bb5e94f"
@@ -101,7 +102,7 @@ fn local_keyed_sig_tampered_payload_fails() {
 
 #[test]
 fn local_keyed_sig_for_another_image_is_subject_mismatch() {
-    let other = ImageDigest::of(b"another manifest");
+    let other = Digest::sha256_of(b"another manifest");
     let err = verify_simple_signing(
         &read("registry-dump/sig.simplesigning-payload.json"),
         &layer_annotations("sig.manifest.json"),
@@ -231,7 +232,7 @@ fn local_keyed_referrer_bundle_tampered_payload_fails() {
 fn local_keyed_referrer_bundle_for_another_image_is_subject_mismatch() {
     let err = verify_bundle(
         &read("registry-dump/referrer.sigstore-bundle.json"),
-        BundleArtifact::Image(&[ImageDigest::of(b"another manifest")]),
+        BundleArtifact::Image(&[Digest::sha256_of(b"another manifest")]),
         &[key("cosign.pub")],
         None,
     )

@@ -1,0 +1,9 @@
+//! Analyzers: each takes the image config and the stream of layer entries and returns
+//! findings. They never do I/O of their own and never see the source, the policy or the
+//! report. Adding one is a file here plus one line in [`registry::default_analyzers`].
+
+pub mod analyzer;
+pub mod filesystem_inventory;
+pub mod registry;
+
+pub use analyzer::{Analyzer, FindingSink, ImageContext, LayerAnalyzer, LayerContext, Want};
