@@ -6,10 +6,11 @@
 //! unverified payload can never be mistaken for a verified one.
 
 use crate::oci::Digest;
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// Who produced a verified signature.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Signer {
     /// A configured public key.
@@ -42,7 +43,7 @@ impl std::fmt::Display for Signer {
 }
 
 /// How the evidence's place in time (and in a log) was established.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Transparency {
     /// A transparency-log inclusion (SET and/or inclusion proof + checkpoint) verified.
     pub tlog_verified: bool,

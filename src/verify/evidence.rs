@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::oci::Digest;
@@ -17,7 +18,7 @@ use crate::oci::Digest;
 pub const MAX_EVIDENCE_BYTES: usize = 8 * 1024 * 1024;
 
 /// Which storage format the evidence is in (research/signatures.md §1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum EvidenceFormat {
     /// cosign legacy `.sig` layer: a simple-signing payload with annotations.
@@ -31,7 +32,7 @@ pub enum EvidenceFormat {
 }
 
 /// Where a piece of evidence was found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum EvidenceLocation {
     /// A cosign tag (`sha256-<hex>.sig` / `.att`) in the image's or an alternate repository.

@@ -70,6 +70,19 @@ impl SlsaBuildLevel {
     }
 }
 
+impl schemars::JsonSchema for SlsaBuildLevel {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SlsaBuildLevel".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^SLSA_BUILD_LEVEL_([1-4]|UNEVALUATED)$"
+        })
+    }
+}
+
 impl From<SlsaBuildLevel> for String {
     fn from(level: SlsaBuildLevel) -> Self {
         level.vsa_name()

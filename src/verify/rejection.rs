@@ -6,10 +6,11 @@
 //! Each rejection names what was expected and what was found, so a report can say
 //! "expected X, found Y" without re-deriving it.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// The distinct outcomes a deploy gate needs to tell apart.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Rejection {
     /// No evidence of the required kind exists for the image at all.

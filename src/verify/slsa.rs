@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Rejection;
@@ -18,7 +19,7 @@ pub const SLSA_PROVENANCE_V02: &str = "https://slsa.dev/provenance/v0.2";
 pub const SLSA_PROVENANCE_V1: &str = "https://slsa.dev/provenance/v1";
 
 /// Which provenance schema the facts came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 pub enum ProvenanceVersion {
     /// `https://slsa.dev/provenance/v0.2`
     #[serde(rename = "v0.2")]
@@ -29,7 +30,7 @@ pub enum ProvenanceVersion {
 }
 
 /// What a provenance predicate says about how the image was built.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct ProvenanceFacts {
     /// The schema.
     pub version: ProvenanceVersion,

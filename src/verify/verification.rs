@@ -6,13 +6,14 @@
 //! `inputAttestations` and [`Verification::slsa_level`] for `verifiedLevels`.
 
 use crate::oci::Digest;
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::accepted::{Signer, Transparency};
 use super::{EvidenceFormat, EvidenceLocation, ProvenanceFacts, Rejection, SlsaBuildLevel};
 
 /// Whether a requirement held.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RequirementStatus {
     /// At least one piece of evidence satisfied it.
@@ -24,7 +25,7 @@ pub enum RequirementStatus {
 }
 
 /// A piece of evidence that was consumed (accepted).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct AcceptedEvidence {
     /// Storage format.
     pub format: EvidenceFormat,
@@ -50,7 +51,7 @@ pub struct AcceptedEvidence {
 }
 
 /// A piece of evidence that was looked at and not accepted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct RejectedEvidence {
     /// Storage format.
     pub format: EvidenceFormat,
@@ -63,7 +64,7 @@ pub struct RejectedEvidence {
 }
 
 /// The outcome of one requirement.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct RequirementResult {
     /// Whether a failure fails the verdict.
     pub required: bool,
@@ -74,18 +75,16 @@ pub struct RequirementResult {
     /// Evidence that did not.
     pub rejected: Vec<RejectedEvidence>,
     /// Provenance that was read but proves nothing (unsigned `BuildKit` statements).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unproven: Vec<AcceptedEvidence>,
     /// When not satisfied: the single most telling reason ("expected X, found Y").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<Rejection>,
     /// Evidence locations that could not be read (registry unreachable, …).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub gaps: Vec<String>,
 }
 
 /// Effect of a requirement on the verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum VerdictEffect {
     /// Nothing against a pass.
@@ -108,7 +107,7 @@ impl RequirementResult {
 }
 
 /// The `verification` section of the report.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Verification {
     /// `verify.signatures`, when configured.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -126,6 +126,19 @@ fn managed_key(case: &str) -> Result<Authority, String> {
     Authority::from_pem(&pem, "key.pub").map_err(|e| e.to_string())
 }
 
+/// The report's `verification` section validates against its own generated schema.
+fn assert_matches_schema(verification: &imgguard::verify::Verification) {
+    let schema =
+        serde_json::to_value(schemars::schema_for!(imgguard::verify::Verification)).unwrap();
+    let instance = serde_json::to_value(verification).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&instance)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{instance:#}");
+}
+
 // ---- sigstore-conformance bundle-verify cases ----
 
 #[test]
@@ -432,6 +445,7 @@ fn cosign_v3_image_signature_through_image_verifier() {
     let result = verifier.verify(&image, &evidence);
     let sigs = result.signatures.as_ref().unwrap();
     assert_eq!(sigs.status, RequirementStatus::Satisfied, "{sigs:?}");
+    assert_matches_schema(&result);
     let inputs = result.input_attestations();
     assert_eq!(inputs.len(), 1);
     assert_eq!(inputs.first().unwrap().digest, Digest::sha256_of(&bytes));
@@ -712,6 +726,7 @@ fn buildkit_layout_slsa_v0_2_provenance_policy_passes_at_level_3() {
     let prov = result.provenance.as_ref().unwrap();
     assert_eq!(prov.status, RequirementStatus::Satisfied, "{prov:#?}");
     assert_eq!(result.slsa_level().vsa_name(), "SLSA_BUILD_LEVEL_3");
+    assert_matches_schema(&result);
     // The BuildKit statement is read, bound to the platform manifest, and proves nothing.
     let unproven = prov.unproven.first().unwrap();
     assert_eq!(unproven.bound_to, Some(platform_digest()));
