@@ -24,4 +24,5 @@ mod local_sources;
 mod report_schema;
 mod support;
 mod verify_conformance;
+mod verify_keyed_rekor;
 mod verify_local_keyed;
