@@ -111,19 +111,28 @@ fn authority(signer: &PrivateKey) -> Authority {
 
 const TIME: i64 = 1_700_000_000;
 
+fn check(
+    log: &Log,
+    signer: &PrivateKey,
+    payload: &[u8],
+    signature: &[u8],
+    rekor: String,
+) -> Result<imgguard::verify::Accepted, imgguard::verify::Rejection> {
+    verify_simple_signing(
+        payload,
+        &annotations(signature, rekor),
+        &[image()],
+        &[authority(signer)],
+        Some(&log.trusted_root()),
+    )
+}
+
 #[test]
 fn keyed_sig_with_rekor_set_verifies_against_the_log_key() {
     let (log, signer) = (Log::new(), PrivateKey::generate_p256().unwrap());
     let (payload, signature) = signed(&signer);
     let rekor = log.rekor_bundle(&payload, &signature, &signer, TIME);
-    let accepted = verify_simple_signing(
-        &payload,
-        &annotations(&signature, rekor),
-        &[image()],
-        &[authority(&signer)],
-        Some(&log.trusted_root()),
-    )
-    .unwrap();
+    let accepted = check(&log, &signer, &payload, &signature, rekor).unwrap();
     assert!(accepted.transparency.tlog_verified);
     assert_eq!(
         accepted.transparency.signed_at.as_deref(),
@@ -138,14 +147,7 @@ fn keyed_sig_with_forged_set_time_is_log_entry_invalid() {
     let rekor = log.rekor_bundle(&payload, &signature, &signer, TIME);
     let forged = rekor.replace(&TIME.to_string(), &(TIME - 3600).to_string());
     assert_ne!(rekor, forged);
-    let err = verify_simple_signing(
-        &payload,
-        &annotations(&signature, forged),
-        &[image()],
-        &[authority(&signer)],
-        Some(&log.trusted_root()),
-    )
-    .unwrap_err();
+    let err = check(&log, &signer, &payload, &signature, forged).unwrap_err();
     assert_eq!(err.code(), "verify.log-entry-invalid", "{err}");
 }
 
@@ -154,14 +156,7 @@ fn keyed_sig_logged_by_an_untrusted_log_is_log_entry_invalid() {
     let (log, other_log, signer) = (Log::new(), Log::new(), PrivateKey::generate_p256().unwrap());
     let (payload, signature) = signed(&signer);
     let rekor = other_log.rekor_bundle(&payload, &signature, &signer, TIME);
-    let err = verify_simple_signing(
-        &payload,
-        &annotations(&signature, rekor),
-        &[image()],
-        &[authority(&signer)],
-        Some(&log.trusted_root()),
-    )
-    .unwrap_err();
+    let err = check(&log, &signer, &payload, &signature, rekor).unwrap_err();
     assert_eq!(err.code(), "verify.log-entry-invalid", "{err}");
 }
 
@@ -175,13 +170,6 @@ fn keyed_sig_whose_log_entry_names_another_key_is_log_entry_invalid() {
     let (payload, signature) = signed(&signer);
     // A genuine SET, but over an entry that records a different signer.
     let rekor = log.rekor_bundle(&payload, &signature, &stranger, TIME);
-    let err = verify_simple_signing(
-        &payload,
-        &annotations(&signature, rekor),
-        &[image()],
-        &[authority(&signer)],
-        Some(&log.trusted_root()),
-    )
-    .unwrap_err();
+    let err = check(&log, &signer, &payload, &signature, rekor).unwrap_err();
     assert_eq!(err.code(), "verify.log-entry-invalid", "{err}");
 }
