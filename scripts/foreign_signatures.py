@@ -37,6 +37,9 @@ def main():
     p384 = ec.generate_private_key(ec.SECP384R1())
     der = p384.sign(message, ec.ECDSA(hashes.SHA384()))
     out["cases"].append({"name": "p384-der", "public": pem(p384.public_key()), "sig": b64(der)})
+    # cosign's keyed verifier hashes with SHA-256 whatever the curve.
+    der = p384.sign(message, ec.ECDSA(hashes.SHA256()))
+    out["cases"].append({"name": "p384-sha256-der", "public": pem(p384.public_key()), "sig": b64(der)})
 
     ed = ed25519.Ed25519PrivateKey.generate()
     out["cases"].append({"name": "ed25519", "public": pem(ed.public_key()), "sig": b64(ed.sign(message))})

@@ -17,10 +17,14 @@ pub use dsse::{
 };
 pub use error::InTotoError;
 pub use statement::{
-    DigestSet, ResourceDescriptor, STATEMENT_V01, STATEMENT_V1, Statement, parse_digest,
+    DigestSet, ResourceDescriptor, STATEMENT_V01, STATEMENT_V1, Statement, digest_set, parse_digest,
 };
 pub use vsa::{VSA_PREDICATE_TYPE, VerificationResult, VsaPolicy, VsaPredicate, VsaVerifier};
 pub use vsa_builder::{
     FindingsSummary, IMGGUARD_SUMMARY_FIELD, PolicyReference, Subject, VsaInput, build_vsa,
     sign_vsa,
 };
+
+/// Test helpers other parts' tests use to build sample VSAs.
+#[cfg(test)]
+pub(crate) use vsa_builder::tests as vsa_test_support;

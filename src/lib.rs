@@ -3,6 +3,7 @@
 //! `cli → engine → stages → {finding, spec, oci}`.
 
 pub mod analyze;
+pub mod attest;
 pub mod cli;
 pub mod coverage;
 pub mod crypto;

@@ -186,3 +186,85 @@ pub fn encrypt_cosign_key(
         .map(Zeroizing::new)
         .map_err(|e| format_error("new key", e.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+
+    use super::{COSIGN_LABEL, CosignKdfParams, decrypt_cosign_key, encrypt_cosign_key};
+    use crate::crypto::CryptoError;
+
+    fn body_with_params(n: u64, r: u32, p: u32) -> Vec<u8> {
+        format!(
+            r#"{{"kdf":{{"name":"scrypt","params":{{"N":{n},"r":{r},"p":{p}}},"salt":"{salt}"}},"cipher":{{"name":"nacl/secretbox","nonce":"{nonce}"}},"ciphertext":"{ct}"}}"#,
+            salt = STANDARD.encode([0u8; 32]),
+            nonce = STANDARD.encode([0u8; 24]),
+            ct = STANDARD.encode([0u8; 48]),
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn hostile_scrypt_costs_are_refused_before_any_work() {
+        let started = std::time::Instant::now();
+        for (n, r, p) in [
+            (1 << 30, 8, 1),
+            (1 << 15, 1 << 20, 1),
+            (1 << 15, 8, 1 << 20),
+            (3, 8, 1),
+            (0, 8, 1),
+        ] {
+            let err = decrypt_cosign_key(&body_with_params(n, r, p), b"", "hostile").unwrap_err();
+            assert!(
+                matches!(err, CryptoError::CosignKeyFormat { .. }),
+                "{n} {r} {p}: {err}"
+            );
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    }
+
+    #[test]
+    fn unknown_kdf_cipher_or_bad_fields_are_format_errors() {
+        for body in [
+            b"{}".to_vec(),
+            String::from_utf8(body_with_params(1 << 15, 8, 1))
+                .unwrap()
+                .replace("scrypt", "argon2")
+                .into_bytes(),
+            String::from_utf8(body_with_params(1 << 15, 8, 1))
+                .unwrap()
+                .replace("nacl/secretbox", "aes-gcm")
+                .into_bytes(),
+            String::from_utf8(body_with_params(1 << 15, 8, 1))
+                .unwrap()
+                .replace(&STANDARD.encode([0u8; 24]), "AAAA")
+                .into_bytes(),
+        ] {
+            let err = decrypt_cosign_key(&body, b"", "x").unwrap_err();
+            assert!(matches!(err, CryptoError::CosignKeyFormat { .. }), "{err}");
+        }
+        // Well-formed but not encrypted with this password.
+        let err = decrypt_cosign_key(&body_with_params(1 << 10, 8, 1), b"", "x").unwrap_err();
+        assert!(matches!(err, CryptoError::WrongPassword { .. }), "{err}");
+    }
+
+    #[test]
+    fn encrypt_decrypt_round_trip_with_the_cosign_label() {
+        let params = CosignKdfParams {
+            n: 1 << 10,
+            r: 8,
+            p: 1,
+        };
+        let pem = encrypt_cosign_key(b"pkcs8 bytes", b"pw", params, COSIGN_LABEL).unwrap();
+        assert!(pem.starts_with("-----BEGIN ENCRYPTED COSIGN PRIVATE KEY-----\n"));
+        let (_, body) = spki::der::pem::decode_vec(pem.as_bytes()).unwrap();
+        assert_eq!(
+            decrypt_cosign_key(&body, b"pw", "x").unwrap().as_slice(),
+            b"pkcs8 bytes"
+        );
+        assert!(decrypt_cosign_key(&body, b"pW", "x").is_err());
+    }
+}

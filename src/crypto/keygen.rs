@@ -9,8 +9,28 @@ use std::path::{Path, PathBuf};
 
 use zeroize::Zeroizing;
 
-use super::cosign_key::{SIGSTORE_LABEL, encrypt_cosign_key};
+use super::cosign_key::{COSIGN_LABEL, SIGSTORE_LABEL, encrypt_cosign_key};
 use super::{CosignKdfParams, CryptoError, PrivateKey};
+
+/// Which PEM label the encrypted private key gets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CosignKeyLabel {
+    /// `ENCRYPTED SIGSTORE PRIVATE KEY`, what cosign ≥ 2.0 writes.
+    #[default]
+    Sigstore,
+    /// `ENCRYPTED COSIGN PRIVATE KEY`, the only label containers/image (skopeo,
+    /// podman, buildah) reads.
+    Cosign,
+}
+
+impl CosignKeyLabel {
+    fn pem_label(self) -> &'static str {
+        match self {
+            Self::Sigstore => SIGSTORE_LABEL,
+            Self::Cosign => COSIGN_LABEL,
+        }
+    }
+}
 
 /// A generated key pair as PEM text.
 pub struct GeneratedKeyPair {
@@ -21,11 +41,18 @@ pub struct GeneratedKeyPair {
 }
 
 /// Generates an ECDSA P-256 key pair, the private half encrypted with `password`.
-pub fn generate_cosign_key_pair(password: &[u8]) -> Result<GeneratedKeyPair, CryptoError> {
+pub fn generate_cosign_key_pair(
+    password: &[u8],
+    label: CosignKeyLabel,
+) -> Result<GeneratedKeyPair, CryptoError> {
     let key = PrivateKey::generate_p256()?;
     let der = key.to_pkcs8_der()?;
-    let private_pem =
-        encrypt_cosign_key(&der, password, CosignKdfParams::default(), SIGSTORE_LABEL)?;
+    let private_pem = encrypt_cosign_key(
+        &der,
+        password,
+        CosignKdfParams::default(),
+        label.pem_label(),
+    )?;
     Ok(GeneratedKeyPair {
         private_pem,
         public_pem: key.public_key().to_pem(),
@@ -37,6 +64,7 @@ pub fn generate_cosign_key_pair(password: &[u8]) -> Result<GeneratedKeyPair, Cry
 pub fn write_cosign_key_pair(
     prefix: &Path,
     password: &[u8],
+    label: CosignKeyLabel,
 ) -> Result<(PathBuf, PathBuf), CryptoError> {
     let key_path = prefix.with_extension("key");
     let pub_path = prefix.with_extension("pub");
@@ -47,7 +75,7 @@ pub fn write_cosign_key_pair(
             });
         }
     }
-    let pair = generate_cosign_key_pair(password)?;
+    let pair = generate_cosign_key_pair(password, label)?;
     let mut options = fs_err::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -69,12 +97,12 @@ pub fn write_cosign_key_pair(
 mod tests {
     #![allow(clippy::unwrap_used, reason = "tests")]
 
-    use super::{generate_cosign_key_pair, write_cosign_key_pair};
+    use super::{CosignKeyLabel, generate_cosign_key_pair, write_cosign_key_pair};
     use crate::crypto::{CryptoError, PrivateKey, PrivateKeyFormat, PublicKey};
 
     #[test]
     fn generated_pair_loads_back_with_its_password_only() {
-        let pair = generate_cosign_key_pair(b"pw").unwrap();
+        let pair = generate_cosign_key_pair(b"pw", CosignKeyLabel::Sigstore).unwrap();
         assert!(
             pair.private_pem
                 .starts_with("-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n")
@@ -91,7 +119,11 @@ mod tests {
         // Independent check of the container format: Python's hashlib.scrypt and the
         // secretbox layout (cosign's JSON) are read by a script we did not derive from
         // our code path; only `cryptography` and the standard library are used.
-        let pair = generate_cosign_key_pair(b"pw").unwrap();
+        let pair = generate_cosign_key_pair(b"pw", CosignKeyLabel::Cosign).unwrap();
+        assert!(
+            pair.private_pem
+                .starts_with("-----BEGIN ENCRYPTED COSIGN PRIVATE KEY-----\n")
+        );
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/cosign_key_check.py");
         let mut child = std::process::Command::new("python3")
             .arg(script)
@@ -116,7 +148,8 @@ mod tests {
     fn keygen_writes_files_and_refuses_to_overwrite() {
         let dir = tempfile::tempdir().unwrap();
         let prefix = dir.path().join("vsa");
-        let (key_path, pub_path) = write_cosign_key_pair(&prefix, b"pw").unwrap();
+        let (key_path, pub_path) =
+            write_cosign_key_pair(&prefix, b"pw", CosignKeyLabel::default()).unwrap();
         let key = PrivateKey::from_pem(
             &fs_err::read_to_string(&key_path).unwrap(),
             Some(b"pw"),
@@ -131,7 +164,7 @@ mod tests {
             let mode = fs_err::metadata(&key_path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        let err = write_cosign_key_pair(&prefix, b"pw").unwrap_err();
+        let err = write_cosign_key_pair(&prefix, b"pw", CosignKeyLabel::Cosign).unwrap_err();
         assert!(matches!(err, CryptoError::KeyFileExists { .. }), "{err}");
     }
 }

@@ -9,6 +9,7 @@ use std::fmt;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use p256::ecdsa::signature::Verifier as _;
+use p256::ecdsa::signature::hazmat::PrehashVerifier as _;
 use sha2::{Digest as _, Sha256};
 use spki::{DecodePublicKey as _, EncodePublicKey as _};
 
@@ -92,6 +93,15 @@ impl PublicKey {
             });
         }
         Self::from_spki_der(&der, source_name)
+    }
+
+    /// Loads a `PUBLIC KEY` PEM from a file or `env://VAR` (for `--key` and the spec).
+    pub fn load(
+        source: &super::KeySource,
+        env: &dyn super::EnvLookup,
+    ) -> Result<Self, CryptoError> {
+        let pem = source.read_pem(env)?;
+        Self::from_pem(&pem, &source.display_name())
     }
 
     /// Parses a DER-encoded `SubjectPublicKeyInfo`.
@@ -190,8 +200,9 @@ impl PublicKey {
     /// Verifies `signature` over `message`.
     ///
     /// ECDSA signatures are accepted both as ASN.1 DER (cosign, sigstore) and as raw
-    /// fixed-width `r‖s` (IEEE P1363, as Google's BCID VSAs carry). RSA signatures are
-    /// accepted as PKCS#1 v1.5 or PSS (any salt length), both over SHA-256.
+    /// fixed-width `r‖s` (IEEE P1363, as Google's BCID VSAs carry); P-384 over SHA-384
+    /// or SHA-256 (what cosign's keyed verifier uses for every curve). RSA signatures
+    /// are accepted as PKCS#1 v1.5 or PSS (any salt length), both over SHA-256.
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), CryptoError> {
         let ok = match &self.inner {
             Inner::P256(k) => verify_p256(k, message, signature),
@@ -223,13 +234,14 @@ fn verify_p256(key: &p256::ecdsa::VerifyingKey, message: &[u8], signature: &[u8]
 }
 
 fn verify_p384(key: &p384::ecdsa::VerifyingKey, message: &[u8], signature: &[u8]) -> bool {
-    let raw = || {
-        p384::ecdsa::Signature::from_slice(signature).is_ok_and(|s| key.verify(message, &s).is_ok())
+    // P-384 pairs with SHA-384 (sigstore's ECDSA_P384_SHA384), but cosign's keyed
+    // verifier loads every ECDSA key with SHA-256, so signatures over SHA-256 exist too.
+    let sha256 = Sha256::digest(message);
+    let check = |s: &p384::ecdsa::Signature| {
+        key.verify(message, s).is_ok() || key.verify_prehash(&sha256, s).is_ok()
     };
-    let der = || {
-        p384::ecdsa::DerSignature::try_from(signature)
-            .is_ok_and(|s| key.verify(message, &s).is_ok())
-    };
+    let raw = || p384::ecdsa::Signature::from_slice(signature).is_ok_and(|s| check(&s));
+    let der = || p384::ecdsa::Signature::from_der(signature).is_ok_and(|s| check(&s));
     raw() || der()
 }
 
@@ -315,7 +327,7 @@ mod tests {
         ] {
             assert!(algorithms.contains(&a), "{a} not covered: {seen:?}");
         }
-        assert_eq!(seen.len(), 6);
+        assert_eq!(seen.len(), 7);
     }
 
     #[test]
@@ -344,6 +356,26 @@ mod tests {
     }
 
     #[test]
+    fn sigstore_conformance_managed_key_signature_verifies() {
+        let dir = fixtures::realworld().join("conformance");
+        let case = dir.join("managed-key-happy-path");
+        let key = PublicKey::from_pem(&fixtures::read(&case.join("key.pub")), "key.pub").unwrap();
+        let bundle: serde_json::Value =
+            serde_json::from_str(&fixtures::read(&case.join("bundle.sigstore.json"))).unwrap();
+        let sig = STANDARD
+            .decode(bundle["messageSignature"]["signature"].as_str().unwrap())
+            .unwrap();
+        let artifact = fs_err::read(dir.join("a.txt")).unwrap();
+        key.verify(&artifact, &sig).unwrap();
+        assert!(key.verify(b"another artifact", &sig).is_err());
+        // The bundle's key hint is this key's hint (and the field verify will match on).
+        assert_eq!(
+            bundle["verificationMaterial"]["publicKey"]["hint"].as_str(),
+            Some(key.key_hint().as_str())
+        );
+    }
+
+    #[test]
     fn key_hint_matches_the_bundle_fixture() {
         let dir = fixtures::local_keyed();
         let key =
@@ -360,6 +392,21 @@ mod tests {
         assert_eq!(key.key_id_hex().len(), 64);
         // PEM round trip keeps the key.
         assert_eq!(PublicKey::from_pem(&key.to_pem(), "x").unwrap(), key);
+    }
+
+    #[test]
+    fn loads_from_a_file_or_an_env_var() {
+        let path = fixtures::local_keyed().join("cosign.pub");
+        let from_file = PublicKey::load(
+            &crate::crypto::KeySource::File(path.clone()),
+            &std::collections::HashMap::<String, String>::new(),
+        )
+        .unwrap();
+        let env = std::collections::HashMap::from([("VSA_PUB".to_owned(), fixtures::read(&path))]);
+        let from_env =
+            PublicKey::load(&crate::crypto::KeySource::parse("env://VSA_PUB"), &env).unwrap();
+        assert_eq!(from_file, from_env);
+        assert!(PublicKey::load(&crate::crypto::KeySource::parse("env://NONE"), &env).is_err());
     }
 
     #[test]

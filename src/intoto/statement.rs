@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{IN_TOTO_PAYLOAD_TYPE, InTotoError, VerifiedEnvelope};
+use crate::oci::Digest;
 
 /// `_type` of an in-toto Statement v1.
 pub const STATEMENT_V1: &str = "https://in-toto.io/Statement/v1";
@@ -38,14 +39,22 @@ pub struct ResourceDescriptor {
 }
 
 impl ResourceDescriptor {
-    /// A descriptor with a URI and one `sha256` digest (`hex` lowercase).
-    pub fn sha256(uri: Option<String>, hex: &str) -> Self {
+    /// A descriptor with a URI and one digest.
+    pub fn from_digest(uri: Option<String>, digest: &Digest) -> Self {
         Self {
             uri,
-            digest: BTreeMap::from([("sha256".to_owned(), hex.to_ascii_lowercase())]),
+            digest: digest_set(digest),
             ..Self::default()
         }
     }
+}
+
+/// The in-toto digest set of an OCI digest: `{"sha256": "<hex>"}`.
+pub fn digest_set(digest: &Digest) -> DigestSet {
+    BTreeMap::from([(
+        digest.algorithm().name().to_owned(),
+        digest.hex().to_owned(),
+    )])
 }
 
 /// Splits `algorithm:encoded` (e.g. `sha256:ab…`) and checks sha256/sha384/sha512 hex.
@@ -126,6 +135,11 @@ impl Statement {
                 .get(algorithm)
                 .is_some_and(|d| d.eq_ignore_ascii_case(encoded))
         })
+    }
+
+    /// True when a subject carries `digest`.
+    pub fn has_subject(&self, digest: &Digest) -> bool {
+        self.has_subject_digest(digest.algorithm().name(), digest.hex())
     }
 
     /// All subject digests as `algorithm:encoded`, for "found …" messages.

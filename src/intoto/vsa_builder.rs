@@ -10,9 +10,10 @@ use serde::Serialize;
 
 use super::{
     Envelope, IN_TOTO_PAYLOAD_TYPE, InTotoError, ResourceDescriptor, STATEMENT_V1, Statement,
-    VSA_PREDICATE_TYPE, VerificationResult, VsaPredicate, VsaVerifier, parse_digest,
+    VSA_PREDICATE_TYPE, VerificationResult, VsaPredicate, VsaVerifier, digest_set,
 };
 use crate::crypto::PrivateKey;
+use crate::oci::Digest;
 
 /// The URI-named extension field holding imgguard's short findings summary.
 pub const IMGGUARD_SUMMARY_FIELD: &str = "https://imgguard.dev/summary/v1";
@@ -26,8 +27,8 @@ const MAX_SUMMARY_RULES: usize = 20;
 pub struct Subject {
     /// Name, e.g. `registry.example.com/team/app` or `…@linux/amd64`.
     pub name: String,
-    /// `sha256:<hex>`.
-    pub digest: String,
+    /// Its digest.
+    pub digest: Digest,
 }
 
 /// The policy the verdict was evaluated against.
@@ -35,12 +36,14 @@ pub struct Subject {
 pub struct PolicyReference {
     /// URI of the pipeline spec (as given in the spec, or a file URI).
     pub uri: String,
-    /// `sha256:<hex>` of the spec's bytes.
-    pub digest: String,
+    /// Digest of the spec's bytes.
+    pub digest: Digest,
 }
 
-/// The short findings summary stored under [`IMGGUARD_SUMMARY_FIELD`].
+/// The short findings summary stored under [`IMGGUARD_SUMMARY_FIELD`] (camelCase
+/// keys, like the rest of the predicate).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FindingsSummary {
     /// The report's verdict: `pass`, `fail` or `incomplete`.
     pub verdict: String,
@@ -53,9 +56,9 @@ pub struct FindingsSummary {
     pub rules: BTreeMap<String, u64>,
     /// Coverage gaps that made the result incomplete.
     pub coverage_gaps: u64,
-    /// `sha256:<hex>` of the full JSON report.
+    /// Digest of the full JSON report.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub report_digest: Option<String>,
+    pub report_digest: Option<Digest>,
 }
 
 /// Everything imgguard's VSA states.
@@ -91,12 +94,6 @@ fn invalid(reason: impl Into<String>) -> InTotoError {
     }
 }
 
-fn digest_set(digest: &str) -> Result<BTreeMap<String, String>, InTotoError> {
-    let (algorithm, encoded) =
-        parse_digest(digest).ok_or_else(|| invalid(format!("`{digest}` is not a digest")))?;
-    Ok(BTreeMap::from([(algorithm.to_owned(), encoded.to_owned())]))
-}
-
 /// Builds the in-toto Statement v1 with imgguard's VSA predicate.
 pub fn build_vsa(input: &VsaInput) -> Result<Statement, InTotoError> {
     if input.subjects.is_empty() {
@@ -107,7 +104,7 @@ pub fn build_vsa(input: &VsaInput) -> Result<Statement, InTotoError> {
     }
     let mut subject = Vec::with_capacity(input.subjects.len());
     for s in &input.subjects {
-        let digest = digest_set(&s.digest)?;
+        let digest = digest_set(&s.digest);
         if !subject
             .iter()
             .any(|d: &ResourceDescriptor| d.digest == digest)
@@ -146,12 +143,9 @@ pub fn build_vsa(input: &VsaInput) -> Result<Statement, InTotoError> {
         by_count.truncate(MAX_SUMMARY_RULES);
         summary.rules = by_count.into_iter().collect();
     }
-    if let Some(d) = &summary.report_digest {
-        digest_set(d)?;
-    }
     let policy = ResourceDescriptor {
         uri: Some(input.policy.uri.clone()),
-        digest: digest_set(&input.policy.digest)?,
+        digest: digest_set(&input.policy.digest),
         ..ResourceDescriptor::default()
     };
     let predicate = VsaPredicate {
@@ -159,11 +153,12 @@ pub fn build_vsa(input: &VsaInput) -> Result<Statement, InTotoError> {
             id: input.verifier_id.clone(),
             version: (!input.verifier_versions.is_empty()).then(|| input.verifier_versions.clone()),
         },
+        // Whole seconds in UTC, the form Kyverno's `time_since` and Go's RFC 3339
+        // parser both read.
         time_verified: Some(
             input
                 .time_verified
-                .round(jiff::Unit::Second)
-                .map_err(|e| invalid(e.to_string()))?
+                .strftime("%Y-%m-%dT%H:%M:%SZ")
                 .to_string(),
         ),
         resource_uri: input.resource_uri.clone(),
@@ -206,6 +201,11 @@ pub(crate) mod tests {
     use crate::intoto::{
         Envelope, ResourceDescriptor, STATEMENT_V1, Statement, VerificationResult, VsaPredicate,
     };
+    use crate::oci::Digest;
+
+    pub(crate) fn digest(text: &str) -> Digest {
+        text.parse().unwrap()
+    }
 
     pub(crate) const INDEX: &str =
         "sha256:1111111111111111111111111111111111111111111111111111111111111111";
@@ -223,20 +223,20 @@ pub(crate) mod tests {
             subjects: vec![
                 Subject {
                     name: "registry.example/team/app".to_owned(),
-                    digest: INDEX.to_owned(),
+                    digest: digest(INDEX),
                 },
                 Subject {
                     name: "registry.example/team/app@linux/amd64".to_owned(),
-                    digest: AMD64.to_owned(),
+                    digest: digest(AMD64),
                 },
             ],
             policy: PolicyReference {
                 uri: "https://ci.example/pipelines/app.yaml".to_owned(),
-                digest: POLICY.to_owned(),
+                digest: digest(POLICY),
             },
-            input_attestations: vec![ResourceDescriptor::sha256(
+            input_attestations: vec![ResourceDescriptor::from_digest(
                 Some("imgguard-report.json".to_owned()),
-                &"4".repeat(64),
+                &digest(&format!("sha256:{}", "4".repeat(64))),
             )],
             result: VerificationResult::Passed,
             imgguard_levels: vec![
@@ -250,7 +250,7 @@ pub(crate) mod tests {
                 waived: 1,
                 rules: (0..30).map(|i| (format!("rule.{i:02}"), i)).collect(),
                 coverage_gaps: 0,
-                report_digest: Some(format!("sha256:{}", "4".repeat(64))),
+                report_digest: Some(digest(&format!("sha256:{}", "4".repeat(64)))),
             },
         }
     }
@@ -291,9 +291,6 @@ pub(crate) mod tests {
 
         let mut input = sample_input();
         input.imgguard_levels.push("SLSA_BUILD_LEVEL_4".to_owned());
-        assert!(build_vsa(&input).is_err());
-        let mut input = sample_input();
-        input.subjects[0].digest = "sha256:xyz".to_owned();
         assert!(build_vsa(&input).is_err());
         let mut input = sample_input();
         input.subjects.clear();
