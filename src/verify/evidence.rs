@@ -67,6 +67,25 @@ pub enum EvidenceLocation {
     },
 }
 
+impl EvidenceLocation {
+    /// A URI for the evidence, as the VSA's `inputAttestations` want one (`None` when
+    /// the location has no address of its own).
+    pub fn uri(&self) -> Option<String> {
+        match self {
+            Self::Tag {
+                repository, tag, ..
+            } => Some(format!("oci://{repository}:{tag}")),
+            Self::Referrer {
+                repository,
+                manifest,
+                ..
+            } => Some(format!("oci://{repository}@{manifest}")),
+            Self::IndexAttestation { .. } => None,
+            Self::File { path } => Some(format!("file://{}", path.display())),
+        }
+    }
+}
+
 /// One piece of fetched evidence.
 #[derive(Debug, Clone)]
 pub struct Evidence {

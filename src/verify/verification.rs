@@ -5,6 +5,7 @@
 //! The VSA builder reads [`Verification::input_attestations`] for its
 //! `inputAttestations` and [`Verification::slsa_level`] for `verifiedLevels`.
 
+use crate::intoto::ResourceDescriptor;
 use crate::oci::Digest;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -135,6 +136,21 @@ impl Verification {
             .flatten()
             .flat_map(|r| r.satisfied_by.iter())
             .collect()
+    }
+
+    /// The consumed evidence as in-toto resource descriptors (URI + digest), ready for
+    /// the VSA's `inputAttestations` (`attest::VsaContext::evidence`).
+    pub fn evidence_descriptors(&self) -> Vec<ResourceDescriptor> {
+        self.input_attestations()
+            .into_iter()
+            .map(|e| ResourceDescriptor::from_digest(e.location.uri(), &e.digest))
+            .collect()
+    }
+
+    /// The SLSA build level proved, as `attest::VsaContext::slsa_build_level` takes it
+    /// (`None`: nothing proved, i.e. unevaluated).
+    pub fn slsa_build_level(&self) -> Option<u8> {
+        Some(self.slsa_level().get()).filter(|level| *level > 0)
     }
 
     /// The highest SLSA build level proved by accepted provenance.

@@ -726,7 +726,22 @@ fn buildkit_layout_slsa_v0_2_provenance_policy_passes_at_level_3() {
     let prov = result.provenance.as_ref().unwrap();
     assert_eq!(prov.status, RequirementStatus::Satisfied, "{prov:#?}");
     assert_eq!(result.slsa_level().vsa_name(), "SLSA_BUILD_LEVEL_3");
+    assert_eq!(result.slsa_build_level(), Some(3));
     assert_matches_schema(&result);
+    // The VSA lists the signed .att it consumed, by digest and tag.
+    let inputs = result.evidence_descriptors();
+    assert_eq!(inputs.len(), 1);
+    let input = inputs.first().unwrap();
+    assert_eq!(
+        input.digest.get("sha256").map(String::as_str),
+        Some("20b16d5835eceaa7b9dbb7e4fdf4db52a8b9159c1416dd73e54cade07e838917")
+    );
+    assert_eq!(
+        input.uri.as_deref(),
+        Some(
+            "oci://ghcr.io/slsa-framework/example-package:sha256-e0a0a765d690a5104331cfbac88ebbbf01736c1f87aaa3cd455c516a5ea586a5.att"
+        )
+    );
     // The BuildKit statement is read, bound to the platform manifest, and proves nothing.
     let unproven = prov.unproven.first().unwrap();
     assert_eq!(unproven.bound_to, Some(platform_digest()));
