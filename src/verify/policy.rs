@@ -131,6 +131,41 @@ mod tests {
     }
 
     #[test]
+    fn design_yaml_parses_with_the_spec_loader() {
+        let yaml = r"
+signatures:
+  required: true
+  trusted_root: trust/trusted_root.json
+  authorities:
+    - key: keys/release.pub
+    - keyless: {issuer: https://token.actions.githubusercontent.com,
+                identity: https://github.com/acme/payments/.github/workflows/release.yml@refs/heads/main}
+    - keyless:
+        issuer: https://token.actions.githubusercontent.com
+        identity_regex: 'https://github\.com/acme/.*'
+provenance:
+  required: true
+  builder_id: https://github.com/actions/runner/github-hosted
+  source_repo: https://github.com/acme/payments
+  source_ref: refs/tags/v*
+  min_level: 2
+";
+        let spec: VerifySpec = serde_saphyr::from_str(yaml).unwrap();
+        let sigs = spec.signatures.unwrap();
+        assert_eq!(sigs.authorities.len(), 3);
+        assert!(matches!(
+            sigs.authorities.get(2),
+            Some(AuthoritySpec::Keyless(KeylessSpec {
+                identity_regex: Some(_),
+                ..
+            }))
+        ));
+        assert_eq!(spec.provenance.unwrap().min_level, Some(2));
+        let bad = "signatures: {authorities: [{certificate: x.pem}]}";
+        assert!(serde_saphyr::from_str::<VerifySpec>(bad).is_err());
+    }
+
+    #[test]
     fn unknown_keys_are_rejected() {
         let json = serde_json::json!({"signatures": {"authorities": [], "trust_root": "x"}});
         assert!(serde_json::from_value::<VerifySpec>(json).is_err());
