@@ -164,17 +164,16 @@ impl ImageVerifier {
         let signatures = self
             .signatures
             .as_ref()
-            .map(|req| self.signature_requirement(req, &digests, evidence));
+            .map(|req| self.signature_requirement(req, image, &digests, evidence));
         let index_signer = signatures.as_ref().and_then(|s| {
             s.satisfied_by
                 .iter()
                 .find(|e| e.bound_to.is_some() && e.bound_to == image.index)
                 .and_then(|e| e.signer.clone())
         });
-        let provenance = self
-            .provenance
-            .as_ref()
-            .map(|req| self.provenance_requirement(req, &digests, evidence, index_signer.as_ref()));
+        let provenance = self.provenance.as_ref().map(|req| {
+            self.provenance_requirement(req, image, &digests, evidence, index_signer.as_ref())
+        });
         Verification {
             signatures,
             provenance,
@@ -184,6 +183,7 @@ impl ImageVerifier {
     fn signature_requirement(
         &self,
         req: &SignatureRequirement,
+        image: &ImageSubject,
         digests: &[Digest],
         evidence: &EvidenceSet,
     ) -> RequirementResult {
@@ -221,6 +221,7 @@ impl ImageVerifier {
             }
         }
         result.finish(
+            image,
             req.required,
             "a signature of the image by a trusted authority",
             "no cosign .sig or cosign v3 signature bundle",
@@ -231,6 +232,7 @@ impl ImageVerifier {
     fn provenance_requirement(
         &self,
         req: &ProvenanceRequirement,
+        image: &ImageSubject,
         digests: &[Digest],
         evidence: &EvidenceSet,
         index_signer: Option<&Signer>,
@@ -295,6 +297,7 @@ impl ImageVerifier {
             }
         }
         result.finish(
+            image,
             req.check.required,
             "SLSA provenance for the image, signed by a trusted authority",
             "no signed provenance (.att, attestation bundle)",
@@ -416,12 +419,14 @@ impl Outcomes {
 
     fn finish(
         self,
+        image: &ImageSubject,
         required: bool,
         expected: &str,
         none_found: &str,
         gaps: &[String],
     ) -> RequirementResult {
-        let satisfied = !self.accepted.is_empty();
+        let uncovered = coverage_gap(image, &self.accepted);
+        let satisfied = !self.accepted.is_empty() && uncovered.is_none();
         let status = if satisfied {
             RequirementStatus::Satisfied
         } else if gaps.is_empty() {
@@ -429,21 +434,8 @@ impl Outcomes {
         } else {
             RequirementStatus::Incomplete
         };
-        let reason = (!satisfied).then(|| {
-            self.rejected
-                .iter()
-                .map(|r| &r.rejection)
-                .max_by_key(|r| r.specificity())
-                .cloned()
-                .unwrap_or_else(|| Rejection::NoSignatureFound {
-                    expected: expected.to_owned(),
-                    found: if self.unproven.is_empty() {
-                        none_found.to_owned()
-                    } else {
-                        format!("{none_found}; only unsigned BuildKit provenance")
-                    },
-                })
-        });
+        let reason = (!satisfied)
+            .then(|| uncovered.unwrap_or_else(|| self.most_telling(expected, none_found)));
         RequirementResult {
             required,
             status,
@@ -454,4 +446,56 @@ impl Outcomes {
             gaps: gaps.to_vec(),
         }
     }
+
+    fn most_telling(&self, expected: &str, none_found: &str) -> Rejection {
+        self.rejected
+            .iter()
+            .map(|r| &r.rejection)
+            .max_by_key(|r| r.specificity())
+            .cloned()
+            .unwrap_or_else(|| Rejection::NoSignatureFound {
+                expected: expected.to_owned(),
+                found: if self.unproven.is_empty() {
+                    none_found.to_owned()
+                } else {
+                    format!("{none_found}; only unsigned BuildKit provenance")
+                },
+            })
+    }
+}
+
+/// Evidence for a multi-platform image must cover the index, or every platform
+/// manifest: a signature on one platform says nothing about the others.
+fn coverage_gap(image: &ImageSubject, accepted: &[AcceptedEvidence]) -> Option<Rejection> {
+    if accepted.is_empty() {
+        return None;
+    }
+    let bound: Vec<&Digest> = accepted
+        .iter()
+        .filter_map(|e| e.bound_to.as_ref())
+        .collect();
+    if image
+        .index
+        .as_ref()
+        .is_some_and(|index| bound.contains(&index))
+    {
+        return None;
+    }
+    let missing: Vec<String> = image
+        .manifests
+        .iter()
+        .filter(|m| !bound.contains(m))
+        .map(ToString::to_string)
+        .collect();
+    if missing.is_empty() && !image.manifests.is_empty() {
+        return None;
+    }
+    let expected = image.index.as_ref().map_or_else(
+        || "evidence for the image manifest".to_owned(),
+        |index| format!("evidence for the index {index} or for every platform manifest"),
+    );
+    Some(Rejection::subject_mismatch(
+        expected,
+        format!("none for {}", missing.join(", ")),
+    ))
 }

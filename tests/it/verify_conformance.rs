@@ -813,11 +813,15 @@ fn provenance_spec_rejects_unknown_keys() {
 /// the index, so the `BuildKit` statement inside it becomes proof (level 1: signed,
 /// but not by the builder).
 fn keyed_index_signature(key: &imgguard::crypto::PrivateKey) -> Evidence {
+    keyed_signature(key, &index_digest())
+}
+
+fn keyed_signature(key: &imgguard::crypto::PrivateKey, signed: &Digest) -> Evidence {
     use base64::Engine as _;
     let payload = serde_json::to_vec(&serde_json::json!({
         "critical": {
             "identity": {"docker-reference": "ghcr.io/slsa-framework/example-package"},
-            "image": {"docker-manifest-digest": index_digest().to_string()},
+            "image": {"docker-manifest-digest": signed.to_string()},
             "type": "cosign container image signature"
         },
         "optional": null
@@ -828,7 +832,7 @@ fn keyed_index_signature(key: &imgguard::crypto::PrivateKey) -> Evidence {
         EvidenceFormat::CosignSimpleSigning,
         EvidenceLocation::Tag {
             repository: "ghcr.io/slsa-framework/example-package".into(),
-            tag: format!("sha256-{}.sig", index_digest().hex()),
+            tag: format!("{}.sig", signed.tag_form()),
             manifest: "sha256:00".into(),
         },
         payload,
@@ -898,4 +902,40 @@ fn keyed_signature_by_another_key_leaves_buildkit_provenance_unproven() {
     let prov = result.provenance.unwrap();
     assert_eq!(prov.status, RequirementStatus::Failed);
     assert_eq!(prov.unproven.len(), 1);
+}
+
+#[test]
+fn signature_on_one_platform_of_a_multi_platform_image_is_not_enough() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = imgguard::crypto::PrivateKey::generate_p256().unwrap();
+    let verifier = keyed_verifier(&key, dir.path());
+    let arm64 = Digest::sha256_of(b"the arm64 manifest");
+    let image = ImageSubject {
+        index: Some(index_digest()),
+        manifests: vec![platform_digest(), arm64.clone()],
+    };
+    let only_amd64 = EvidenceSet {
+        items: vec![keyed_signature(&key, &platform_digest())],
+        gaps: vec![],
+    };
+    let sigs = verifier.verify(&image, &only_amd64).signatures.unwrap();
+    assert_eq!(sigs.status, RequirementStatus::Failed);
+    assert_eq!(
+        sigs.satisfied_by.len(),
+        1,
+        "the amd64 signature itself is valid"
+    );
+    let reason = sigs.reason.unwrap();
+    assert_eq!(reason.code(), "verify.subject-mismatch");
+    assert_eq!(reason.found(), format!("none for {arm64}"));
+
+    let both = EvidenceSet {
+        items: vec![
+            keyed_signature(&key, &platform_digest()),
+            keyed_signature(&key, &arm64),
+        ],
+        gaps: vec![],
+    };
+    let sigs = verifier.verify(&image, &both).signatures.unwrap();
+    assert_eq!(sigs.status, RequirementStatus::Satisfied);
 }
