@@ -499,3 +499,55 @@ fn coverage_gap(image: &ImageSubject, accepted: &[AcceptedEvidence]) -> Option<R
         format!("none for {}", missing.join(", ")),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+
+    fn spec(json: serde_json::Value) -> VerifySpec {
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn keyless_without_trusted_root_is_a_spec_error() {
+        let s = spec(serde_json::json!({"signatures": {"authorities": [
+            {"keyless": {"issuer": "https://token.actions.githubusercontent.com", "identity": "x"}}
+        ]}}));
+        let err = ImageVerifier::from_spec(&s, Path::new(".")).unwrap_err();
+        assert!(matches!(err, VerifyError::TrustedRootMissing), "{err}");
+    }
+
+    #[test]
+    fn missing_key_file_is_a_spec_error_naming_the_path() {
+        let s = spec(serde_json::json!({"signatures": {"authorities": [{"key": "no/such.pub"}]}}));
+        let err = ImageVerifier::from_spec(&s, Path::new("/nonexistent")).unwrap_err();
+        assert!(
+            err.to_string().contains("/nonexistent/no/such.pub"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn no_evidence_at_all_fails_required_and_passes_optional() {
+        let s = spec(serde_json::json!({"signatures": {"required": false, "authorities": []}}));
+        let verifier = ImageVerifier::from_spec(&s, Path::new(".")).unwrap();
+        let image = ImageSubject {
+            index: None,
+            manifests: vec![Digest::sha256_of(b"m")],
+        };
+        let result = verifier.verify(&image, &EvidenceSet::default());
+        let sigs = result.signatures.as_ref().unwrap();
+        assert_eq!(sigs.status, RequirementStatus::Failed);
+        assert_eq!(
+            sigs.reason.as_ref().unwrap().code(),
+            "verify.no-signature-found"
+        );
+        assert_eq!(result.effect(), crate::verify::VerdictEffect::Pass);
+
+        let s = spec(serde_json::json!({"signatures": {"authorities": []}}));
+        let verifier = ImageVerifier::from_spec(&s, Path::new(".")).unwrap();
+        let result = verifier.verify(&image, &EvidenceSet::default());
+        assert_eq!(result.effect(), crate::verify::VerdictEffect::Fail);
+    }
+}
