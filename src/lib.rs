@@ -10,6 +10,8 @@ pub mod crypto;
 pub mod engine;
 pub mod exit_code;
 pub mod finding;
+#[doc(hidden)]
+pub mod fuzz_support;
 pub mod intoto;
 pub mod layer;
 pub mod oci;
