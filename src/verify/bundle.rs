@@ -389,3 +389,43 @@ pub(crate) fn bind_statement(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+
+    #[test]
+    fn garbage_and_oversized_bundles_are_invalid_signatures() {
+        let huge = vec![b' '; MAX_EVIDENCE_BYTES + 1];
+        for bad in [&b"\xff\xfe"[..], b"{}", b"[]", b"null", &huge] {
+            let err = parse_bundle(bad).unwrap_err();
+            assert_eq!(err.code(), "verify.signature-invalid");
+        }
+    }
+
+    #[test]
+    fn unparseable_bundle_is_rejected_before_any_authority() {
+        let err = verify_bundle(b"{}", BundleArtifact::Blob(b""), &[], None).unwrap_err();
+        assert_eq!(err.code(), "verify.signature-invalid");
+    }
+
+    #[test]
+    fn sha512_digests_bind_like_sha256() {
+        let statement = Statement::from_json(
+            br#"{"_type":"https://in-toto.io/Statement/v1","predicateType":"p","predicate":{},
+                "subject":[{"name":"a","digest":{"sha512":"00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"}}]}"#,
+        )
+        .unwrap();
+        let sha512: Digest = format!("sha512:{}", "0".repeat(128)).parse().unwrap();
+        let sha256 = Digest::sha256_of(b"x");
+        let bound = bind_statement(
+            &statement,
+            BundleArtifact::Image(&[sha256.clone(), sha512.clone()]),
+        );
+        assert_eq!(bound.unwrap(), Some(sha512));
+        let err = bind_statement(&statement, BundleArtifact::Image(&[sha256])).unwrap_err();
+        assert_eq!(err.code(), "verify.subject-mismatch");
+        assert!(err.found().starts_with("sha512:"), "{err}");
+    }
+}

@@ -123,3 +123,50 @@ impl Evidence {
         Digest::sha256_of(&self.bytes)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_have_oci_uris() {
+        let tag = EvidenceLocation::Tag {
+            repository: "ghcr.io/acme/app".into(),
+            tag: "sha256-ab.att".into(),
+            manifest: "sha256:cd".into(),
+        };
+        assert_eq!(
+            tag.uri().as_deref(),
+            Some("oci://ghcr.io/acme/app:sha256-ab.att")
+        );
+        let referrer = EvidenceLocation::Referrer {
+            repository: "ghcr.io/acme/app".into(),
+            manifest: "sha256:cd".into(),
+            via: "tag-fallback".into(),
+        };
+        assert_eq!(
+            referrer.uri().as_deref(),
+            Some("oci://ghcr.io/acme/app@sha256:cd")
+        );
+        let inside = EvidenceLocation::IndexAttestation {
+            manifest: "sha256:cd".into(),
+            describes: "sha256:ef".into(),
+        };
+        assert_eq!(inside.uri(), None);
+    }
+
+    #[test]
+    fn evidence_digest_is_sha256_of_the_bytes() {
+        let e = Evidence::new(
+            EvidenceFormat::SigstoreBundle,
+            EvidenceLocation::File {
+                path: "b.json".into(),
+            },
+            b"{}".to_vec(),
+        );
+        assert_eq!(
+            e.digest().to_string(),
+            "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+        );
+    }
+}
