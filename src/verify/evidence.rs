@@ -130,29 +130,35 @@ mod tests {
 
     #[test]
     fn locations_have_oci_uris() {
-        let tag = EvidenceLocation::Tag {
-            repository: "ghcr.io/acme/app".into(),
-            tag: "sha256-ab.att".into(),
-            manifest: "sha256:cd".into(),
-        };
-        assert_eq!(
-            tag.uri().as_deref(),
-            Some("oci://ghcr.io/acme/app:sha256-ab.att")
-        );
-        let referrer = EvidenceLocation::Referrer {
-            repository: "ghcr.io/acme/app".into(),
-            manifest: "sha256:cd".into(),
-            via: "tag-fallback".into(),
-        };
-        assert_eq!(
-            referrer.uri().as_deref(),
-            Some("oci://ghcr.io/acme/app@sha256:cd")
-        );
-        let inside = EvidenceLocation::IndexAttestation {
-            manifest: "sha256:cd".into(),
-            describes: "sha256:ef".into(),
-        };
-        assert_eq!(inside.uri(), None);
+        let repo = || "ghcr.io/acme/app".to_owned();
+        let cases = [
+            (
+                EvidenceLocation::Tag {
+                    repository: repo(),
+                    tag: "sha256-ab.att".into(),
+                    manifest: "sha256:cd".into(),
+                },
+                Some("oci://ghcr.io/acme/app:sha256-ab.att"),
+            ),
+            (
+                EvidenceLocation::Referrer {
+                    repository: repo(),
+                    manifest: "sha256:cd".into(),
+                    via: "tag-fallback".into(),
+                },
+                Some("oci://ghcr.io/acme/app@sha256:cd"),
+            ),
+            (
+                EvidenceLocation::IndexAttestation {
+                    manifest: "sha256:cd".into(),
+                    describes: "sha256:ef".into(),
+                },
+                None,
+            ),
+        ];
+        for (location, uri) in cases {
+            assert_eq!(location.uri().as_deref(), uri);
+        }
     }
 
     #[test]
