@@ -20,3 +20,4 @@ pub mod redact;
 pub mod report;
 pub mod source;
 pub mod spec;
+pub mod verify;

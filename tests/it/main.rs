@@ -24,3 +24,6 @@ mod local_sources;
 mod report_schema;
 mod spec_and_reports;
 mod support;
+mod verify_conformance;
+mod verify_keyed_rekor;
+mod verify_local_keyed;
