@@ -1,1 +1,2 @@
 //! imgguard: decide whether one container image may be deployed.
+pub mod analyze;

@@ -1,0 +1,35 @@
+//! Secret detection: rules as data, a two-stage scanner (keyword prefilter, then the one
+//! rule's regex in a window around each keyword hit), offline validators and a shared
+//! false-positive guard. Findings leave this module only in redacted form.
+//!
+//! Data flow: `rules/*.yaml` → [`RuleSet`] → [`Scanner`] → [`SecretMatch`] (raw capture,
+//! transient) → [`RedactedSecret`] (prefix, length, sha256) handed to the caller.
+
+pub mod bench;
+pub mod builtin;
+pub mod check;
+pub mod der;
+pub mod entropy;
+pub mod guard;
+pub mod line_counter;
+pub mod pem;
+pub mod prefilter;
+pub mod redact;
+pub mod rule;
+pub mod rule_set;
+pub mod scanner;
+pub mod stream;
+pub mod strings;
+pub mod validator;
+
+pub use check::{CheckFailure, check_rules};
+pub use prefilter::{AhoCorasickPrefilter, KeywordHit, Prefilter};
+pub use redact::RedactedSecret;
+pub use rule::{Confidence, CredentialKind, Rule, Severity, ValueCheck, Window};
+pub use rule_set::{RuleError, RuleSet};
+pub use scanner::{Scanner, SecretMatch};
+pub use stream::StreamScanner;
+pub use validator::{Validation, Validator};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,143 @@
+//! Stage one of the scanner: find keyword hits fast. The scanner only runs a rule's
+//! regex near a hit of one of that rule's keywords.
+//!
+//! The default back end is Aho-Corasick over case-sensitive keywords, built as a DFA with
+//! leftmost-longest semantics so its packed (SIMD "Teddy") prefilter applies. The trait
+//! keeps the door open for a second back end (vectorscan) behind a cargo feature.
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
+
+/// One keyword occurrence in a haystack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeywordHit {
+    /// Index into the keyword list the prefilter was built from.
+    pub keyword: u32,
+    /// Byte offset of the first keyword byte.
+    pub start: usize,
+    /// Byte offset one past the last keyword byte.
+    pub end: usize,
+}
+
+/// A keyword finder split into independent shards. Within a shard, implementations
+/// report hits whose start is at or after `from`, in increasing start order,
+/// non-overlapping and leftmost-longest, and stop as soon as `on_hit` returns `false`.
+/// Shards exist so that each automaton stays small enough for its SIMD prefilter.
+pub trait Prefilter: Send + Sync + std::fmt::Debug {
+    /// Number of shards.
+    fn shard_count(&self) -> usize;
+
+    /// Report the hits of shard `shard` in `haystack[from..]`.
+    fn for_each_hit(
+        &self,
+        shard: usize,
+        haystack: &[u8],
+        from: usize,
+        on_hit: &mut dyn FnMut(KeywordHit) -> bool,
+    );
+
+    /// A short name of the back end for reports and benchmarks.
+    fn name(&self) -> &'static str;
+}
+
+/// Error building a prefilter.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum PrefilterError {
+    /// The automaton could not be built (too large).
+    #[error("failed to build the keyword automaton over {count} keywords: {message}")]
+    #[diagnostic(
+        code(imgguard::secrets::prefilter),
+        help("reduce the number or length of rule keywords")
+    )]
+    Build {
+        /// Number of keywords.
+        count: usize,
+        /// Builder message.
+        message: String,
+    },
+}
+
+/// Keywords per shard: Aho-Corasick's packed (Teddy) prefilter serves at most 128
+/// patterns and is fastest well below that.
+pub const SHARD_SIZE: usize = 64;
+
+/// Aho-Corasick keyword prefilter (the default, pure Rust).
+#[derive(Debug, Clone)]
+pub struct AhoCorasickPrefilter {
+    shards: Vec<Shard>,
+}
+
+#[derive(Debug, Clone)]
+struct Shard {
+    automaton: AhoCorasick,
+    /// Global keyword index of each pattern of this shard.
+    keyword_ids: Vec<u32>,
+}
+
+impl AhoCorasickPrefilter {
+    /// Build over the given keywords (case-sensitive), [`SHARD_SIZE`] per automaton.
+    pub fn new(keywords: &[String]) -> Result<Self, PrefilterError> {
+        let shard_count = keywords.len().div_ceil(SHARD_SIZE).max(1);
+        let per_shard = keywords.len().div_ceil(shard_count).max(1);
+        let mut shards = Vec::with_capacity(shard_count);
+        for (n, group) in keywords.chunks(per_shard).enumerate() {
+            let automaton = AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .kind(Some(AhoCorasickKind::DFA))
+                .prefilter(true)
+                .build(group)
+                .map_err(|err| PrefilterError::Build {
+                    count: keywords.len(),
+                    message: err.to_string(),
+                })?;
+            let first = n * per_shard;
+            let keyword_ids = (first..first + group.len())
+                .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
+                .collect();
+            shards.push(Shard {
+                automaton,
+                keyword_ids,
+            });
+        }
+        Ok(Self { shards })
+    }
+}
+
+impl Prefilter for AhoCorasickPrefilter {
+    fn shard_count(&self) -> usize {
+        self.shards.len()
+    }
+
+    fn for_each_hit(
+        &self,
+        shard: usize,
+        haystack: &[u8],
+        from: usize,
+        on_hit: &mut dyn FnMut(KeywordHit) -> bool,
+    ) {
+        let Some(shard) = self.shards.get(shard) else {
+            return;
+        };
+        if from > haystack.len() {
+            return;
+        }
+        let input = Input::new(haystack).range(from..);
+        for found in shard.automaton.find_iter(input) {
+            let hit = KeywordHit {
+                keyword: shard
+                    .keyword_ids
+                    .get(found.pattern().as_usize())
+                    .copied()
+                    .unwrap_or(u32::MAX),
+                start: found.start(),
+                end: found.end(),
+            };
+            if !on_hit(hit) {
+                return;
+            }
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "aho-corasick"
+    }
+}
