@@ -5,11 +5,14 @@
 //! Data flow: `rules/*.yaml` → [`RuleSet`] → [`Scanner`] → [`SecretMatch`] (raw capture,
 //! transient) → [`RedactedSecret`] (prefix, length, sha256) handed to the caller.
 
+pub mod archive;
 pub mod bench;
 pub mod builtin;
 pub mod check;
+pub mod config_scan;
 pub mod der;
 pub mod entropy;
+pub mod file_scan;
 pub mod guard;
 pub mod line_counter;
 pub mod pem;
@@ -18,16 +21,21 @@ pub mod redact;
 pub mod rule;
 pub mod rule_set;
 pub mod scanner;
+pub mod secret_finding;
 pub mod stream;
 pub mod strings;
 pub mod validator;
 
+pub use archive::ArchiveBudget;
 pub use check::{CheckFailure, check_rules};
+pub use config_scan::scan_image_config;
+pub use file_scan::{ContentCache, CoverageGap, FileScan, FileScanOptions, FileScanResult};
 pub use prefilter::{AhoCorasickPrefilter, KeywordHit, Prefilter};
 pub use redact::RedactedSecret;
 pub use rule::{Confidence, CredentialKind, Rule, Severity, ValueCheck, Window};
 pub use rule_set::{RuleError, RuleSet};
 pub use scanner::{Scanner, SecretMatch};
+pub use secret_finding::{SecretFinding, SecretSource};
 pub use stream::StreamScanner;
 pub use validator::{Validation, Validator};
 
