@@ -17,6 +17,19 @@ const REGEX_SIZE_LIMIT: usize = 4 * 1024 * 1024;
 /// A problem with a rule pack.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum RuleError {
+    /// The pack file could not be read.
+    #[error("failed to read rule pack {path}")]
+    #[diagnostic(
+        code(imgguard::rules::read),
+        help("check the path and its permissions")
+    )]
+    Read {
+        /// Path of the pack.
+        path: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
     /// The YAML did not match the rule model.
     #[error("failed to parse rule pack {origin} at line {line}, column {column}: {message}")]
     #[diagnostic(
@@ -92,6 +105,15 @@ impl RuleSet {
         let mut set = Self::default();
         set.add_pack(origin, text)?;
         Ok(set)
+    }
+
+    /// Read, parse and compile one pack file (a user's own rules).
+    pub fn from_file(path: &std::path::Path) -> Result<Self, RuleError> {
+        let text = fs_err::read_to_string(path).map_err(|source| RuleError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::from_yaml(&path.display().to_string(), &text)
     }
 
     /// Add the rules of one pack; ids must stay unique across packs.

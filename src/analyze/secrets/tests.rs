@@ -403,3 +403,15 @@ fn private_keys_in_every_format_parse_and_truncated_ones_do_not() {
         );
     }
 }
+
+#[test]
+fn user_rule_pack_file_is_read_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("team.yaml");
+    let pack = "rules:\n  - id: secret.team-token\n    title: Team token\n    provider: team\n    kind: api-token\n    long_lived: true\n    severity: high\n    confidence: high\n    keywords: [team_tok_]\n    pattern: '\\b(team_tok_[A-Za-z0-9]{20})\\b'\n    fp_guard: Fixed prefix and exact length.\n    examples: ['TEAM=team_tok_Zq8vL2mN4pR7sT1wX5yB']\n    negative_examples: ['TEAM=team_tok_short']\n";
+    fs_err::write(&path, pack).unwrap();
+    let set = RuleSet::from_file(&path).unwrap();
+    assert!(check_rules(&set).is_empty());
+    let missing = RuleSet::from_file(&dir.path().join("missing.yaml")).unwrap_err();
+    assert!(matches!(missing, RuleError::Read { .. }), "{missing:?}");
+}
