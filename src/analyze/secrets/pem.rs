@@ -35,6 +35,9 @@ pub fn is_private_key_block(block: &[u8]) -> bool {
         "ENCRYPTED PRIVATE KEY" => is_encrypted_pkcs8(&decoded),
         "OPENSSH PRIVATE KEY" => is_openssh(&decoded),
         "PGP PRIVATE KEY BLOCK" => is_pgp_secret_key(&decoded),
+        "ENCRYPTED COSIGN PRIVATE KEY" | "ENCRYPTED SIGSTORE PRIVATE KEY" => {
+            is_cosign_key(&decoded)
+        }
         _ => false,
     }
 }
@@ -194,6 +197,20 @@ fn is_openssh(bytes: &[u8]) -> bool {
     } else {
         !private.is_empty() && private.len() % 8 == 0
     }
+}
+
+/// cosign/sigstore keys: JSON with the KDF, the cipher and the sealed PKCS#8 key.
+fn is_cosign_key(bytes: &[u8]) -> bool {
+    let Ok(serde_json::Value::Object(doc)) = serde_json::from_slice(bytes) else {
+        return false;
+    };
+    let text = |v: Option<&serde_json::Value>| {
+        v.and_then(serde_json::Value::as_str)
+            .is_some_and(|s| !s.is_empty())
+    };
+    doc.get("kdf").is_some_and(serde_json::Value::is_object)
+        && doc.get("cipher").is_some_and(serde_json::Value::is_object)
+        && text(doc.get("ciphertext"))
 }
 
 /// The first packet of an armoured secret key is a Secret-Key packet (tag 5).
