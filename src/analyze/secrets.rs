@@ -22,6 +22,7 @@ pub mod rule;
 pub mod rule_set;
 pub mod scanner;
 pub mod secret_finding;
+pub mod secrets_analyzer;
 pub mod stream;
 pub mod strings;
 pub mod validator;
@@ -36,6 +37,7 @@ pub use rule::{Confidence, CredentialKind, Rule, Severity, ValueCheck, Window};
 pub use rule_set::{RuleError, RuleSet};
 pub use scanner::{Scanner, SecretMatch};
 pub use secret_finding::{SecretFinding, SecretSource};
+pub use secrets_analyzer::{SecretsAnalyzer, SecretsError};
 pub use stream::StreamScanner;
 pub use validator::{Validation, Validator};
 

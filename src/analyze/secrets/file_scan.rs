@@ -5,6 +5,7 @@
 //! reported wherever it was seen.
 
 use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
 
 use sha2::{Digest, Sha256};
 
@@ -48,21 +49,38 @@ pub struct CoverageGap {
     pub reason: String,
 }
 
-/// Findings of already scanned content, keyed by its SHA-256.
+type CachedScan = (Vec<SecretFinding>, Vec<CoverageGap>);
+
+/// Findings of already scanned content, keyed by its SHA-256. Shared by the layers of
+/// one image, which may be scanned in parallel.
 #[derive(Debug, Default)]
 pub struct ContentCache {
-    entries: HashMap<[u8; 32], (Vec<SecretFinding>, Vec<CoverageGap>)>,
+    entries: Mutex<HashMap<[u8; 32], CachedScan>>,
 }
 
 impl ContentCache {
     /// Number of distinct contents remembered.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.lock().len()
     }
 
     /// Whether nothing is cached.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.lock().is_empty()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 32], CachedScan>> {
+        // A panic while holding the lock cannot leave a half-written entry behind:
+        // entries are inserted whole.
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn get(&self, digest: &[u8; 32]) -> Option<CachedScan> {
+        self.lock().get(digest).cloned()
+    }
+
+    fn insert(&self, digest: [u8; 32], scan: CachedScan) {
+        self.lock().insert(digest, scan);
     }
 }
 
@@ -187,15 +205,15 @@ impl<'s> FileScan<'s> {
     }
 
     /// End of the file: finish scanning, consult and fill the cache.
-    pub fn finish(mut self, cache: &mut ContentCache) -> FileScanResult {
+    pub fn finish(mut self, cache: &ContentCache) -> FileScanResult {
         let digest: [u8; 32] = self.hasher.finalize().into();
         let mut from_cache = false;
         match self.mode {
             Mode::Buffer(buf) => {
-                if let Some((findings, gaps)) = cache.entries.get(&digest) {
+                if let Some((findings, gaps)) = cache.get(&digest) {
                     from_cache = true;
-                    self.findings.clone_from(findings);
-                    self.gaps.clone_from(gaps);
+                    self.findings = findings;
+                    self.gaps = gaps;
                 } else {
                     let mut memory = MemoryScan {
                         scanner: self.scanner,
@@ -207,9 +225,7 @@ impl<'s> FileScan<'s> {
                     memory.scan(&buf, &mut Vec::new(), 0);
                     self.findings = memory.findings;
                     self.gaps = memory.gaps;
-                    cache
-                        .entries
-                        .insert(digest, (self.findings.clone(), self.gaps.clone()));
+                    cache.insert(digest, (self.findings.clone(), self.gaps.clone()));
                 }
             }
             Mode::Text(stream) => {
@@ -423,12 +439,7 @@ mod tests {
         gz.finish().unwrap()
     }
 
-    fn scan(
-        scanner: &Scanner,
-        path: &str,
-        content: &[u8],
-        cache: &mut ContentCache,
-    ) -> FileScanResult {
+    fn scan(scanner: &Scanner, path: &str, content: &[u8], cache: &ContentCache) -> FileScanResult {
         let mut file = FileScan::new(scanner, FileScanOptions::default(), path);
         for chunk in content.chunks(1000) {
             file.feed(chunk);
@@ -445,7 +456,7 @@ mod tests {
             true,
         );
         let war = zip(&[("WEB-INF/lib/app.jar", &jar)], false);
-        let result = scan(&scanner, "/opt/app.war", &war, &mut ContentCache::default());
+        let result = scan(&scanner, "/opt/app.war", &war, &ContentCache::default());
         assert!(result.gaps.is_empty(), "{:?}", result.gaps);
         let f = result
             .findings
@@ -465,12 +476,7 @@ mod tests {
         let scanner = scanner();
         let env = format!("GITLAB_TOKEN={TOKEN}\n");
         let tgz = tar_gz(&[("pkg/.env", env.as_bytes())]);
-        let result = scan(
-            &scanner,
-            "/srv/bundle.tgz",
-            &tgz,
-            &mut ContentCache::default(),
-        );
+        let result = scan(&scanner, "/srv/bundle.tgz", &tgz, &ContentCache::default());
         assert_eq!(result.findings.len(), 1, "{result:?}");
         assert_eq!(result.findings[0].archive_path, vec!["pkg/.env"]);
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
@@ -480,7 +486,7 @@ mod tests {
             &scanner,
             "/srv/secrets.env.gz",
             &gz,
-            &mut ContentCache::default(),
+            &ContentCache::default(),
         );
         assert_eq!(result.findings.len(), 1, "{result:?}");
         assert_eq!(result.findings[0].archive_path, vec!["secrets.env"]);
@@ -494,7 +500,7 @@ mod tests {
         for level in 0..4 {
             data = zip(&[(&format!("level{level}.zip"), &data)], false);
         }
-        let result = scan(&scanner, "/deep.zip", &data, &mut ContentCache::default());
+        let result = scan(&scanner, "/deep.zip", &data, &ContentCache::default());
         assert!(result.findings.is_empty());
         assert_eq!(result.gaps.len(), 1, "{:?}", result.gaps);
         assert!(
@@ -509,17 +515,17 @@ mod tests {
         let scanner = scanner();
         let mut data = zip(&[("a.env", b"nothing here")], false);
         data.truncate(data.len() - 30);
-        let result = scan(&scanner, "/broken.zip", &data, &mut ContentCache::default());
+        let result = scan(&scanner, "/broken.zip", &data, &ContentCache::default());
         assert!(!result.gaps.is_empty());
     }
 
     #[test]
     fn same_content_in_two_layers_is_scanned_once_and_reported_twice() {
         let scanner = scanner();
-        let mut cache = ContentCache::default();
+        let cache = ContentCache::default();
         let npmrc = format!("always-auth=true\n//gitlab.example/:_authToken={TOKEN}\n");
-        let first = scan(&scanner, "/root/.npmrc", npmrc.as_bytes(), &mut cache);
-        let second = scan(&scanner, "/home/app/.npmrc", npmrc.as_bytes(), &mut cache);
+        let first = scan(&scanner, "/root/.npmrc", npmrc.as_bytes(), &cache);
+        let second = scan(&scanner, "/home/app/.npmrc", npmrc.as_bytes(), &cache);
         assert!(!first.from_cache && second.from_cache);
         assert_eq!(cache.len(), 1);
         assert_eq!(first.findings.len(), 1);
@@ -537,18 +543,13 @@ mod tests {
             &scanner,
             "/var/log/big.log",
             &text,
-            &mut ContentCache::default(),
+            &ContentCache::default(),
         );
         assert_eq!(result.findings.len(), 1);
         assert_eq!(result.findings[0].line, Some(200_001));
         let mut binary = vec![0u8; 3 * 1024 * 1024];
         binary.extend_from_slice(format!("\x00{TOKEN}\x00").as_bytes());
-        let result = scan(
-            &scanner,
-            "/usr/bin/tool",
-            &binary,
-            &mut ContentCache::default(),
-        );
+        let result = scan(&scanner, "/usr/bin/tool", &binary, &ContentCache::default());
         assert_eq!(result.findings.len(), 1, "{:?}", result.findings);
         assert_eq!(result.findings[0].line, None);
     }
@@ -558,12 +559,7 @@ mod tests {
         let scanner = scanner();
         let content = format!("TOKEN = '{TOKEN}'\n");
         let path = "/usr/lib/python3/site-packages/requests/tests/test_auth.py";
-        let result = scan(
-            &scanner,
-            path,
-            content.as_bytes(),
-            &mut ContentCache::default(),
-        );
+        let result = scan(&scanner, path, content.as_bytes(), &ContentCache::default());
         assert_eq!(result.findings.len(), 1);
         assert_eq!(result.findings[0].confidence, Confidence::Low);
     }

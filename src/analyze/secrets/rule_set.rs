@@ -140,6 +140,22 @@ impl RuleSet {
         Ok(())
     }
 
+    /// Append the rules of another set; ids must stay unique.
+    pub fn extend(&mut self, other: &RuleSet) -> Result<(), RuleError> {
+        for rule in &other.rules {
+            if self.rules.iter().any(|r| r.id == rule.id) {
+                return Err(invalid(
+                    &rule.id,
+                    &rule.origin,
+                    rule.line,
+                    "duplicate rule id",
+                ));
+            }
+            self.rules.push(rule.clone());
+        }
+        Ok(())
+    }
+
     /// A set made of already compiled rules (used to check one rule alone).
     pub fn from_rules(rules: Vec<Rule>) -> Self {
         Self { rules }
