@@ -2,6 +2,7 @@
 //! directories (text and binary files kept apart), or a synthetic text corpus.
 //!
 //! `cargo run --release --example secrets_bench -- [--mb 512] [DIR ...]`
+//! (with `--features vectorscan` and `IMGGUARD_BENCH_VECTORSCAN=1` for that back end)
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -48,6 +49,17 @@ fn main() -> std::io::Result<()> {
         }
     }
     let rules = RuleSet::builtin().map_err(std::io::Error::other)?;
+    #[cfg(feature = "vectorscan")]
+    let scanner = if std::env::var_os("IMGGUARD_BENCH_VECTORSCAN").is_some() {
+        let keywords = Scanner::keywords_of(&rules);
+        let prefilter =
+            imgguard::analyze::secrets::vectorscan_prefilter::VectorscanPrefilter::new(&keywords)
+                .map_err(std::io::Error::other)?;
+        Scanner::with_prefilter(&rules, keywords, Box::new(prefilter))
+    } else {
+        Scanner::new(&rules).map_err(std::io::Error::other)?
+    };
+    #[cfg(not(feature = "vectorscan"))]
     let scanner = Scanner::new(&rules).map_err(std::io::Error::other)?;
     let mut out = std::io::stdout().lock();
     writeln!(
@@ -75,6 +87,27 @@ fn main() -> std::io::Result<()> {
         )
     };
     if !text.is_empty() {
+        if std::env::var_os("IMGGUARD_BENCH_TOP_KEYWORDS").is_some() {
+            let mut counts = vec![0u64; scanner.keywords().len()];
+            let mut hits = Vec::new();
+            for shard in 0..scanner.shard_count() {
+                hits.clear();
+                scanner.hits_between(shard, &text, 0, text.len(), &mut hits);
+                for hit in &hits {
+                    if let Some(c) = counts.get_mut(hit.keyword as usize) {
+                        *c += 1;
+                    }
+                }
+            }
+            let mut ranked: Vec<(u64, &String)> =
+                counts.into_iter().zip(scanner.keywords()).collect();
+            ranked.sort_unstable_by_key(|r| std::cmp::Reverse(r.0));
+            for (count, keyword) in ranked.iter().take(20) {
+                writeln!(out, "  {count:>9} {keyword:?}")?;
+            }
+        }
+        let r = bench::time_prefilter_only(&scanner, &text);
+        report(&mut out, "text keyword prefilter only", r)?;
         let r = bench::time_stream_scan(&scanner, &text, 1 << 20);
         report(&mut out, "text (stream, 1 MiB chunks)", r)?;
     }

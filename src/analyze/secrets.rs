@@ -26,6 +26,8 @@ pub mod secrets_analyzer;
 pub mod stream;
 pub mod strings;
 pub mod validator;
+#[cfg(feature = "vectorscan")]
+pub mod vectorscan_prefilter;
 
 pub use archive::ArchiveBudget;
 pub use check::{CheckFailure, check_rules};

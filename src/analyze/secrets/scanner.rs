@@ -172,13 +172,15 @@ impl Scanner {
     }
 
     /// Number of prefilter shards (each keeps its own resume point when streaming).
-    pub(crate) fn shard_count(&self) -> usize {
+    #[doc(hidden)]
+    pub fn shard_count(&self) -> usize {
         self.prefilter.shard_count()
     }
 
     /// Find the hits of one shard in `buf[from..]` whose start is below `limit`;
     /// returns the end of the last hit taken (or `from`).
-    pub(crate) fn hits_between(
+    #[doc(hidden)]
+    pub fn hits_between(
         &self,
         shard: usize,
         buf: &[u8],
@@ -364,14 +366,16 @@ fn keyword_rule_map(rules: &[Rule], keywords: &[String]) -> Vec<Vec<u32>> {
 }
 
 /// Whether a hit of `found` may hide an occurrence of `other`: `other` is inside it, or
-/// a suffix of `found` starts `other`, or a suffix of `other` ends where `found` starts.
+/// the two overlap by at least two bytes (a suffix of one starts the other). One-byte
+/// overlaps are left out: they are common (`pass`/`smtp`) and would run many rules on
+/// every hit, while text that fuses two keywords on one shared byte is contrived.
 fn interacts(found: &str, other: &str) -> bool {
     let (f, o) = (found.as_bytes(), other.as_bytes());
     if f.windows(o.len().max(1)).any(|w| w == o) {
         return true;
     }
     let overlap = |a: &[u8], b: &[u8]| {
-        (1..a.len().min(b.len())).any(|n| {
+        (2..a.len().min(b.len())).any(|n| {
             a.get(a.len() - n..)
                 .zip(b.get(..n))
                 .is_some_and(|(x, y)| x == y)

@@ -34,15 +34,22 @@ impl StringsExtractor {
 
     /// Append the printable runs completed in `chunk` to `out`.
     pub fn push(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
-        for &b in chunk {
-            if printable(b) {
-                self.run.push(b);
-                if self.run.len() >= MAX_RUN {
-                    self.flush(out);
-                }
-            } else {
+        let mut rest = chunk;
+        loop {
+            let run_len = rest
+                .iter()
+                .position(|&b| !printable(b))
+                .unwrap_or(rest.len());
+            let (run, tail) = rest.split_at(run_len);
+            self.run.extend_from_slice(run);
+            if self.run.len() >= MAX_RUN {
                 self.flush(out);
             }
+            let Some((_, after)) = tail.split_first() else {
+                return; // the run may continue in the next chunk
+            };
+            self.flush(out);
+            rest = after;
         }
     }
 

@@ -415,3 +415,43 @@ fn user_rule_pack_file_is_read_and_checked() {
     let missing = RuleSet::from_file(&dir.path().join("missing.yaml")).unwrap_err();
     assert!(matches!(missing, RuleError::Read { .. }), "{missing:?}");
 }
+
+#[cfg(feature = "vectorscan")]
+#[test]
+fn vectorscan_and_aho_corasick_back_ends_report_identical_findings() {
+    use super::vectorscan_prefilter::VectorscanPrefilter;
+    let keywords = Scanner::keywords_of(builtin());
+    let prefilter = VectorscanPrefilter::new(&keywords).unwrap();
+    let vs = Scanner::with_prefilter(builtin(), keywords, Box::new(prefilter));
+    assert_eq!(vs.prefilter_name(), "vectorscan");
+    let mut corpus = planted_corpus();
+    corpus.extend_from_slice(&bench::synthetic_text_corpus(2 * 1024 * 1024));
+    let collect = |scanner: &Scanner, chunk: Option<usize>| {
+        let mut out = Vec::new();
+        let mut sink = |m: SecretMatch<'_>| {
+            out.push((
+                m.offset,
+                m.rule.id.clone(),
+                m.line,
+                m.confidence,
+                m.redact(),
+            ));
+        };
+        match chunk {
+            None => scanner.scan(&corpus, &mut sink),
+            Some(size) => {
+                let mut stream = StreamScanner::new(scanner);
+                for piece in corpus.chunks(size) {
+                    stream.feed(piece, &mut sink);
+                }
+                stream.finish(&mut sink);
+            }
+        }
+        out.sort();
+        out
+    };
+    let ac = collect(scanner(), None);
+    assert!(ac.len() >= 150, "{} matches", ac.len());
+    assert_eq!(collect(&vs, None), ac);
+    assert_eq!(collect(&vs, Some(65_536)), ac);
+}
