@@ -17,7 +17,6 @@ pub mod guard;
 pub mod line_counter;
 pub mod pem;
 pub mod prefilter;
-pub mod redact;
 pub mod rule;
 pub mod rule_set;
 pub mod scanner;
@@ -29,17 +28,17 @@ pub mod validator;
 #[cfg(feature = "vectorscan")]
 pub mod vectorscan_prefilter;
 
+pub use crate::finding::RedactedSecret;
 pub use archive::ArchiveBudget;
 pub use check::{CheckFailure, check_rules};
 pub use config_scan::scan_image_config;
 pub use file_scan::{ContentCache, CoverageGap, FileScan, FileScanOptions, FileScanResult};
 pub use prefilter::{AhoCorasickPrefilter, KeywordHit, Prefilter};
-pub use redact::RedactedSecret;
-pub use rule::{Confidence, CredentialKind, Rule, Severity, ValueCheck, Window};
+pub use rule::{Confidence, CredentialKind, Rule, Severity, ValueCheck, Window, gates_by_default};
 pub use rule_set::{RuleError, RuleSet};
 pub use scanner::{Scanner, SecretMatch};
 pub use secret_finding::{SecretFinding, SecretSource};
-pub use secrets_analyzer::{SecretsAnalyzer, SecretsError};
+pub use secrets_analyzer::{SecretsAnalyzer, SecretsError, default_secrets_analyzer};
 pub use stream::StreamScanner;
 pub use validator::{Validation, Validator};
 

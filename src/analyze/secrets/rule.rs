@@ -7,42 +7,12 @@ use serde_saphyr::Spanned;
 
 use super::validator::Validator;
 
-/// How bad a leak of this credential is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Informational only.
-    Info,
-    /// Low impact.
-    Low,
-    /// Medium impact.
-    Medium,
-    /// High impact.
-    High,
-    /// Full compromise of an account, key or database.
-    Critical,
-}
+pub use crate::finding::{Confidence, Severity};
 
-/// How sure the rule is that a match is a real credential.
-///
-/// Generic rules are `low` and do not gate by default; a validator that proves the
-/// structure (checksum, parsable key) raises a match to `high`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Confidence {
-    /// A heuristic (generic assignment, entropy); never gates by default.
-    Low,
-    /// A specific format that can still collide with other data.
-    Medium,
-    /// A provider-specific format, or one proven by an offline validator.
-    High,
-}
-
-impl Confidence {
-    /// Whether findings of this confidence gate a deployment by default.
-    pub fn gates_by_default(self) -> bool {
-        self >= Confidence::Medium
-    }
+/// Whether findings of this confidence gate a deployment by default (generic,
+/// low-confidence rules do not).
+pub fn gates_by_default(confidence: Confidence) -> bool {
+    confidence >= Confidence::Medium
 }
 
 /// What kind of non-human identity a credential is (for the inventory).

@@ -13,10 +13,10 @@ use super::entropy::shannon;
 use super::guard;
 use super::line_counter::LineCounter;
 use super::prefilter::{AhoCorasickPrefilter, KeywordHit, Prefilter, PrefilterError};
-use super::redact::RedactedSecret;
 use super::rule::{Confidence, Rule};
 use super::rule_set::RuleSet;
 use super::validator::Validation;
+use crate::finding::RedactedSecret;
 
 /// Bytes a line window extends to either side at most (long minified lines).
 pub const LINE_CAP: usize = 1024;

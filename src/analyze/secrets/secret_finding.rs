@@ -5,9 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::redact::RedactedSecret;
 use super::rule::{Confidence, CredentialKind, Severity};
 use super::scanner::SecretMatch;
+use crate::finding::RedactedSecret;
 
 /// Where in the image a secret was seen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -1,0 +1,31 @@
+# imgguard's tasks. `just ci` is the one gate; ./ci.sh installs the tools and runs it.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+default:
+    @just --list
+
+# The whole gate: format, lints, every test, schemas.
+ci: fmt-check clippy test
+
+fmt-check:
+    cargo fmt --all -- --check
+
+clippy:
+    cargo clippy --all-targets --locked -- -D warnings
+
+# Every test (unit + integration), through nextest.
+test:
+    cargo nextest run --locked --no-fail-fast
+
+# Check the embedded demo image with the default pipeline.
+demo:
+    cargo run --release --locked -- check --demo
+
+# Regenerate committed artifacts (demo image, schemas) after a deliberate change.
+regenerate:
+    IMGGUARD_REGENERATE_DEMO=1 IMGGUARD_REGENERATE_SCHEMAS=1 cargo nextest run --locked demo_image_regenerates committed_report_schema
+
+# Speed and memory against the decompression floor (see bench/README.md).
+bench:
+    ./bench/run.sh

@@ -1,0 +1,208 @@
+//! The report model (`imgguard.report/v1`), a public contract: its JSON Schema is
+//! generated from these types, committed as `schemas/report.v1.json`, and a test fails
+//! when the two drift apart.
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::coverage::Coverage;
+use crate::engine::CheckOutcome;
+use crate::finding::{Finding, Severity};
+use crate::oci::Digest;
+use crate::policy::Verdict;
+use crate::source::{DigestKind, SourceInfo};
+
+/// The schema identifier every report carries.
+pub const REPORT_SCHEMA_ID: &str = "imgguard.report/v1";
+
+/// A check report.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Report {
+    /// Always `imgguard.report/v1`.
+    pub schema: String,
+    /// The tool that made it.
+    pub tool: Tool,
+    /// The image checked.
+    pub image: ImageSummary,
+    /// `pass`, `fail` or `incomplete`.
+    pub verdict: Verdict,
+    /// Why the verdict is what it is.
+    pub reasons: Vec<String>,
+    /// Counts.
+    pub summary: Summary,
+    /// Every finding, in stable order.
+    pub findings: Vec<Finding>,
+    /// Signature and provenance verification.
+    pub verification: Verification,
+    /// What was checked and what was not.
+    pub coverage: Coverage,
+    /// Timings.
+    pub timing_ms: Timing,
+}
+
+/// The tool.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Tool {
+    /// `imgguard`.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// SHA-256 over the analyzers and rule packs that ran.
+    pub ruleset_digest: String,
+}
+
+/// The image.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ImageSummary {
+    /// The reference as given.
+    pub reference: String,
+    /// The one digest (null when the image could not be resolved).
+    pub digest: Option<Digest>,
+    /// What the digest is.
+    pub digest_kind: Option<DigestKind>,
+    /// Which source was used.
+    pub source: SourceInfo,
+    /// The platforms checked.
+    pub platforms: Vec<PlatformSummary>,
+    /// Digests of BuildKit attestation manifests found in the index (not scanned as platforms).
+    pub attestation_manifests: Vec<Digest>,
+}
+
+/// One platform checked.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PlatformSummary {
+    /// `linux/amd64`.
+    pub platform: String,
+    /// Its manifest digest.
+    pub manifest_digest: Digest,
+    /// Its config digest.
+    pub config_digest: Digest,
+    /// Its layer count.
+    pub layers: usize,
+}
+
+/// Finding counts.
+#[derive(Debug, Default, Serialize, JsonSchema)]
+pub struct Summary {
+    /// All findings.
+    pub total: usize,
+    /// Findings that count against the verdict.
+    pub gating: usize,
+    /// Waived findings.
+    pub waived: usize,
+    /// By severity.
+    pub by_severity: std::collections::BTreeMap<String, usize>,
+}
+
+/// Verification results (filled by the signature and provenance stage).
+#[derive(Debug, Default, Serialize, JsonSchema)]
+pub struct Verification {
+    /// Signature checks.
+    pub signatures: Vec<serde_json::Value>,
+    /// Provenance checks.
+    pub provenance: Vec<serde_json::Value>,
+}
+
+/// Timings in milliseconds.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Timing {
+    /// The whole check.
+    pub total: u64,
+}
+
+impl Report {
+    /// Build the report of a check.
+    pub fn from_outcome(
+        outcome: &CheckOutcome,
+        pipeline: &crate::spec::Pipeline,
+        ruleset_digest: String,
+    ) -> Self {
+        let platforms = outcome
+            .image
+            .as_ref()
+            .map(|image| {
+                image
+                    .platforms
+                    .iter()
+                    .map(|p| PlatformSummary {
+                        platform: p.platform.to_string(),
+                        manifest_digest: p.manifest_digest.clone(),
+                        config_digest: p.manifest.config.digest.clone(),
+                        layers: p.manifest.layers.len(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut summary = Summary {
+            total: outcome.findings.len(),
+            ..Summary::default()
+        };
+        for severity in [
+            Severity::Critical,
+            Severity::High,
+            Severity::Medium,
+            Severity::Low,
+            Severity::Info,
+        ] {
+            summary.by_severity.insert(severity.name().to_owned(), 0);
+        }
+        for f in &outcome.findings {
+            *summary
+                .by_severity
+                .entry(f.severity.name().to_owned())
+                .or_default() += 1;
+            if f.waived.is_some() {
+                summary.waived += 1;
+            }
+            if crate::policy::verdict::is_gating(pipeline, f) {
+                summary.gating += 1;
+            }
+        }
+        Self {
+            schema: REPORT_SCHEMA_ID.to_owned(),
+            tool: Tool {
+                name: "imgguard".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+                ruleset_digest,
+            },
+            image: ImageSummary {
+                reference: outcome.reference.clone(),
+                digest: outcome.image.as_ref().map(|i| i.digest.clone()),
+                digest_kind: outcome.image.as_ref().map(|i| i.digest_kind),
+                source: outcome.source.clone(),
+                platforms,
+                attestation_manifests: outcome
+                    .image
+                    .as_ref()
+                    .map(|i| {
+                        i.attestation_manifests
+                            .iter()
+                            .map(|d| d.digest.clone())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            },
+            verdict: outcome.verdict,
+            reasons: outcome.reasons.clone(),
+            summary,
+            findings: outcome.findings.clone(),
+            verification: Verification::default(),
+            coverage: outcome.coverage.clone(),
+            timing_ms: Timing {
+                total: u64::try_from(outcome.timing_ms).unwrap_or(u64::MAX),
+            },
+        }
+    }
+}
+
+/// The report's JSON Schema, as committed in `schemas/report.v1.json`.
+pub fn report_schema() -> serde_json::Value {
+    let mut schema = serde_json::to_value(schemars::schema_for!(Report)).unwrap_or_default();
+    if let Some(obj) = schema.as_object_mut() {
+        obj.insert(
+            "$id".into(),
+            serde_json::Value::String("https://imgguard.dev/schemas/report.v1.json".into()),
+        );
+    }
+    schema
+}

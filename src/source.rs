@@ -1,0 +1,17 @@
+//! Image sources: where an image's manifests and blobs come from (an OCI layout
+//! directory, an OCI or Docker archive, the embedded demo, and later registries and
+//! daemons), and the resolution of a reference to one digest and its platform images.
+
+pub mod docker_archive;
+pub mod error;
+pub mod file_tree;
+pub mod image_source;
+pub mod oci_layout;
+pub mod open;
+pub mod resolve;
+pub mod tar_tree;
+
+pub use error::SourceError;
+pub use image_source::{ImageSource, SourceInfo};
+pub use open::open_source;
+pub use resolve::{DigestKind, PlatformImage, ResolvedImage, resolve};

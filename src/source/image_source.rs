@@ -1,0 +1,50 @@
+//! The source interface: a root descriptor, small documents by descriptor, and blobs
+//! as streams. Sources only deliver bytes; verification happens in `resolve` (documents)
+//! and in the layer engine (blobs), so no source can skip it.
+
+use std::io::Read;
+
+use serde::Serialize;
+
+use super::SourceError;
+use super::resolve::DigestKind;
+use crate::oci::{Descriptor, Digest};
+
+/// Which transport and where, for reports ("which source was used").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct SourceInfo {
+    /// `oci`, `oci-archive`, `docker-archive`, `registry`, `docker-daemon`, `demo`.
+    pub transport: String,
+    /// A path, registry URL or socket.
+    pub location: String,
+}
+
+/// Where an image's documents and blobs come from.
+pub trait ImageSource: Send + Sync {
+    /// Which transport and where.
+    fn info(&self) -> SourceInfo;
+
+    /// The descriptor the reference resolves to (an index or a manifest). Resolved once.
+    fn root(&self, document_limit: u64) -> Result<Descriptor, SourceError>;
+
+    /// The bytes of a manifest, index or config (at most `limit` bytes). The caller
+    /// verifies them against the descriptor's digest.
+    fn fetch_document(&self, descriptor: &Descriptor, limit: u64) -> Result<Vec<u8>, SourceError>;
+
+    /// A blob's bytes as a stream. The layer engine verifies digest and size.
+    fn open_blob(&self, descriptor: &Descriptor) -> Result<Box<dyn Read + Send>, SourceError>;
+
+    /// The one digest that names the image, and what kind of digest it is.
+    fn identity(&self, root: &Descriptor) -> (Digest, DigestKind) {
+        let kind = match crate::oci::MediaKind::of(&root.media_type) {
+            crate::oci::MediaKind::Index => DigestKind::Index,
+            _ => DigestKind::Manifest,
+        };
+        (root.digest.clone(), kind)
+    }
+}
+
+/// The path of a blob inside an OCI layout.
+pub fn blob_path(digest: &Digest) -> String {
+    format!("blobs/{}/{}", digest.algorithm().name(), digest.hex())
+}

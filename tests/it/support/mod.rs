@@ -1,0 +1,6 @@
+//! Test support: builds real images (tar, gzip, zstd, whiteouts, OCI layouts and
+//! archives, both `docker save` styles, multi-platform indexes with BuildKit
+//! attestation manifests) in temp dirs, and runs the real binary.
+
+pub mod image;
+pub mod run;
