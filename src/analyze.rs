@@ -5,5 +5,6 @@
 pub mod analyzer;
 pub mod filesystem_inventory;
 pub mod registry;
+pub mod secrets;
 
 pub use analyzer::{Analyzer, FindingSink, ImageContext, LayerAnalyzer, LayerContext, Want};

@@ -5,10 +5,11 @@ use sha2::{Digest as _, Sha256};
 
 use super::Analyzer;
 use super::filesystem_inventory::FilesystemInventory;
+use super::secrets::secrets_analyzer::default_secrets_analyzer;
 
 /// Every built-in analyzer, in a fixed order.
 pub fn default_analyzers() -> Vec<Box<dyn Analyzer>> {
-    vec![Box::new(FilesystemInventory)]
+    vec![Box::new(FilesystemInventory), default_secrets_analyzer()]
 }
 
 /// A digest naming the analyzers and rule packs of this build, so a report or an

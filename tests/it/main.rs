@@ -17,11 +17,11 @@
     missing_docs,
     reason = "test code: a failed assumption should panic with context"
 )]
-
 mod adversarial;
 mod demo;
 mod local_sources;
 mod report_schema;
+mod secrets;
 mod spec_and_reports;
 mod support;
 mod verify_conformance;
