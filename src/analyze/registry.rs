@@ -3,12 +3,36 @@
 
 use sha2::{Digest as _, Sha256};
 
-use super::Analyzer;
-use super::filesystem_inventory::FilesystemInventory;
+use std::sync::Arc;
 
-/// Every built-in analyzer, in a fixed order.
+use super::Analyzer;
+use super::config::{ConfigAnalyzer, RuleSelection};
+use super::dockerfile::Dockerfile;
+use super::filesystem_checks::FilesystemChecks;
+use super::filesystem_inventory::FilesystemInventory;
+use crate::spec::Pipeline;
+
+/// Every built-in analyzer, in a fixed order, with the default profile.
 pub fn default_analyzers() -> Vec<Box<dyn Analyzer>> {
-    vec![Box::new(FilesystemInventory)]
+    vec![
+        Box::new(FilesystemInventory),
+        Box::new(ConfigAnalyzer::default()),
+        Box::new(FilesystemChecks::default()),
+    ]
+}
+
+/// Every built-in analyzer, configured by `pipeline` (profile, disabled rules) and
+/// mapping findings to `dockerfile` when one is given.
+pub fn analyzers_for(
+    pipeline: &Pipeline,
+    dockerfile: Option<Arc<Dockerfile>>,
+) -> Vec<Box<dyn Analyzer>> {
+    let selection = RuleSelection::from_pipeline(pipeline);
+    vec![
+        Box::new(FilesystemInventory),
+        Box::new(ConfigAnalyzer::new(selection.clone(), dockerfile)),
+        Box::new(FilesystemChecks::new(selection)),
+    ]
 }
 
 /// A digest naming the analyzers and rule packs of this build, so a report or an

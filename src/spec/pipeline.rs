@@ -1,6 +1,8 @@
 //! The pipeline model. Unknown keys are errors everywhere (`deny_unknown_fields`), so a
 //! typo never silently turns a check off.
 
+use std::path::PathBuf;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -87,6 +89,37 @@ pub struct Checks {
     /// Layer filesystem.
     #[serde(default)]
     pub filesystem: CheckSettings,
+    /// Which configuration and filesystem rules run, and how severe they are.
+    #[serde(default)]
+    pub profile: Profile,
+    /// A Dockerfile to lint and to map image findings back to its lines (relative to
+    /// the spec file; the command line's `--dockerfile` wins).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dockerfile: Option<PathBuf>,
+}
+
+/// A set of configuration and filesystem rules with their severities.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Profile {
+    /// What a Kubernetes deploy needs: low noise, own layers over base layers.
+    #[default]
+    Default,
+    /// Every rule, base layers included, with higher severities.
+    Strict,
+    /// The default rules plus what only matters without an orchestrator (HEALTHCHECK).
+    DockerStandalone,
+}
+
+impl Profile {
+    /// The kebab-case name used in specs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Default => "default",
+            Self::Strict => "strict",
+            Self::DockerStandalone => "docker-standalone",
+        }
+    }
 }
 
 /// Settings shared by every category.
