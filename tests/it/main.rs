@@ -19,6 +19,7 @@
 )]
 
 mod adversarial;
+mod config_checks;
 mod demo;
 mod local_sources;
 mod report_schema;
