@@ -429,7 +429,7 @@ fn unverified_url(body: &str) -> Option<String> {
 
 /// Own or base, per history entry. The base image's history ends with its `CMD` or
 /// `ENTRYPOINT`; the entries after the one before the first own layer are the image's.
-fn history_origins(image: &ImageContext<'_>) -> Vec<Origin> {
+pub fn history_origins(image: &ImageContext<'_>) -> Vec<Origin> {
     let history = &image.config.history;
     let mut origins = vec![Origin::Own; history.len()];
     let layer_entries: Vec<usize> = history

@@ -7,6 +7,7 @@
 
 use crate::analyze::config::Origin;
 use crate::analyze::config::history_instruction::HistoryInstruction;
+use crate::finding::{Finding, LayerRef};
 use crate::oci::config::HistoryEntry;
 
 use super::Dockerfile;
@@ -49,6 +50,47 @@ impl Dockerfile {
             }
         }
         lines
+    }
+}
+
+impl Dockerfile {
+    /// Attach the Dockerfile line of the layer that holds each finding of `platform`
+    /// (file, filesystem and secret findings from any analyzer), where the finding has
+    /// no Dockerfile location yet. For the engine to call once all findings are in;
+    /// `origins` is one per history entry, as the config analyzer computes them.
+    pub fn annotate_layer_findings(
+        &self,
+        findings: &mut [Finding],
+        platform: &str,
+        history: &[HistoryEntry],
+        origins: &[Origin],
+        layers: &[LayerRef],
+    ) {
+        let lines = self.map_history(history, origins);
+        let layer_entries: Vec<usize> = history
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| !h.empty_layer)
+            .map(|(i, _)| i)
+            .collect();
+        if layer_entries.len() != layers.len() {
+            return;
+        }
+        for finding in findings {
+            let location = &mut finding.location;
+            if location.dockerfile.is_some() || location.platform.as_deref() != Some(platform) {
+                continue;
+            }
+            let Some(layer) = &location.layer else {
+                continue;
+            };
+            let line = layer_entries
+                .get(layer.index)
+                .and_then(|h| lines.get(*h).copied().flatten());
+            if let Some(line) = line {
+                location.dockerfile = Some(self.location(line));
+            }
+        }
     }
 }
 
@@ -100,6 +142,54 @@ mod tests {
         ];
         let lines = d.map_history(&history, &origins);
         assert_eq!(lines, vec![None, None, Some(2), Some(4), Some(5), Some(6)]);
+    }
+
+    #[test]
+    fn layer_findings_get_the_line_of_their_layer() {
+        use crate::finding::{Category, Location, Severity, SourceKind};
+        use crate::oci::Digest;
+        let d = Dockerfile::parse("Dockerfile", "FROM a:1\nCOPY app /app\nRUN make\n");
+        let history = vec![
+            entry("/bin/sh -c #(nop) ADD file:x in / ", false),
+            entry("CMD [\"sh\"]", true),
+            entry("COPY app /app # buildkit", false),
+            entry("RUN /bin/sh -c make # buildkit", false),
+        ];
+        let digest: Digest =
+            "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+                .parse()
+                .unwrap();
+        let layers: Vec<LayerRef> = (0..3)
+            .map(|index| LayerRef {
+                index,
+                digest: digest.clone(),
+                diff_id: None,
+                created_by: None,
+                from_base: Some(index == 0),
+            })
+            .collect();
+        let mut findings: Vec<Finding> = (0..3)
+            .map(|i| {
+                let mut location = Location::new(SourceKind::File).with_path("/x");
+                location.platform = Some("linux/amd64".into());
+                location.layer = layers.get(i).cloned();
+                Finding::new(
+                    "secret.x",
+                    Category::Secret,
+                    Severity::High,
+                    "t",
+                    "m",
+                    location,
+                )
+            })
+            .collect();
+        let origins = [Origin::Base, Origin::Base, Origin::Own, Origin::Own];
+        d.annotate_layer_findings(&mut findings, "linux/amd64", &history, &origins, &layers);
+        let lines: Vec<Option<u64>> = findings
+            .iter()
+            .map(|f| f.location.dockerfile.as_ref().map(|l| l.line))
+            .collect();
+        assert_eq!(lines, vec![None, Some(2), Some(3)]);
     }
 
     #[test]
