@@ -38,7 +38,7 @@ pub fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> Result<ExitCode, C
             .unwrap_or_default()
     };
     let dockerfile = read_dockerfile(args, &pipeline)?;
-    let analyzers = analyzers_for(&pipeline, dockerfile);
+    let analyzers = analyzers_for(&pipeline, dockerfile.clone());
     let opened: Result<Box<dyn ImageSource>, SourceError> = if args.demo {
         Ok(demo_source())
     } else {
@@ -52,6 +52,7 @@ pub fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> Result<ExitCode, C
         platforms,
         analyzers: &analyzers,
         jobs: args.jobs,
+        dockerfile: dockerfile.as_deref(),
     };
     let outcome = check(&request)?;
     let report = Report::from_outcome(&outcome, &pipeline, ruleset_digest(&analyzers));

@@ -80,6 +80,9 @@ pub fn write_human(report: &Report, out: &mut dyn Write) -> std::io::Result<()> 
                 f.location.overwritten_by_layer.unwrap_or_default()
             ));
         }
+        if let Some(d) = &f.location.dockerfile {
+            flags.push(format!("{}:{}", d.file, d.line));
+        }
         if f.waived.is_some() {
             flags.push("waived".into());
         }

@@ -43,11 +43,16 @@ fn app() -> Layer {
     Layer::new().dir("app").file("app/server", "binary")
 }
 
-fn check(image: &Image, extra: &[&str]) -> Value {
+fn layout(image: &Image) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let mut blobs = Blobs::default();
     let desc = image.store(&mut blobs);
     write_dir(dir.path(), &oci_layout_files(&blobs, &[(desc, None)]));
+    dir
+}
+
+fn check(image: &Image, extra: &[&str]) -> Value {
+    let dir = layout(image);
     let (out, report) = check_json(&format!("oci:{}", dir.path().display()), extra);
     assert!(
         matches!(out.code, 0 | 1),
@@ -483,11 +488,12 @@ fn dockerfile_lines_are_attached_and_lint_does_not_double_report() {
         .step("/bin/sh -c #(nop)  CMD [\"/bin/bash\"]")
         .step("ARG NPM_TOKEN")
         .layer(app(), Comp::Gzip, "RUN |1 NPM_TOKEN=npm_abcdefghijklmnopqrstuvwxyz0123456789 /bin/sh -c apt-get update &&     apt-get -y upgrade # buildkit")
-        .layer(Layer::new().file("opt/tool.tgz", "x"), Comp::Gzip, "ADD https://example.com/tool.tgz /opt/ # buildkit")
+        .layer(Layer::new().file_mode("opt/tool.tgz", "x", 0o4755), Comp::Gzip, "ADD https://example.com/tool.tgz /opt/ # buildkit")
         .step("EXPOSE map[22/tcp:{}]")
         .step("CMD [\"/app/server\"]")
         .config_field("ExposedPorts", json!({"22/tcp": {}}))
         .annotation("org.opencontainers.image.base.name", "docker.io/library/ubuntu:latest");
+    let layout = layout(&image);
     let report = check(
         &image,
         &[
@@ -508,6 +514,21 @@ fn dockerfile_lines_are_attached_and_lint_does_not_double_report() {
     assert_eq!(line("config.add-from-url"), 6);
     assert_eq!(line("config.remote-access-port"), 7);
     assert_eq!(line("dockerfile.secret-in-arg-env"), 3);
+    // A layer finding (any analyzer's) points at the instruction that made the layer.
+    assert_eq!(line("filesystem.setuid"), 6);
+    let human = crate::support::run::imgguard(&[
+        "check",
+        &format!("oci:{}", layout.path().display()),
+        "--dockerfile",
+        dockerfile.to_str().unwrap(),
+    ]);
+    assert!(
+        human
+            .stdout
+            .contains(&format!("{}:6", dockerfile.display())),
+        "{}",
+        human.stdout
+    );
     let found = rules(&report);
     for duplicate in [
         "dockerfile.from-unpinned",
