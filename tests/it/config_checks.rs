@@ -446,6 +446,12 @@ fn sudoers_nopasswd_names_the_line() {
     assert_eq!(f["location"]["line"], 2);
     assert_eq!(f["severity"], "high");
     assert_eq!(report["verdict"], "fail");
+    let defaults = app().file("etc/sudoers", "Defaults !authenticate\napp ALL=(ALL) ALL\n");
+    let report = check(&well_built(defaults), &[]);
+    assert_eq!(
+        finding(&report, "filesystem.sudo-nopasswd")["location"]["line"],
+        1
+    );
 }
 
 #[test]

@@ -383,6 +383,58 @@ mod tests {
     }
 
     #[test]
+    fn arbitrary_token_soup_never_panics() {
+        const TOKENS: &[&str] = &[
+            "FROM",
+            "RUN",
+            "COPY",
+            "ADD",
+            "ARG",
+            "ENV",
+            "USER",
+            " ",
+            "\n",
+            "\\",
+            "`",
+            "<<",
+            "<<-",
+            "EOF",
+            "\"",
+            "'",
+            "#",
+            "# escape=`\n",
+            "# syntax=x\n",
+            "=",
+            "$",
+            "${",
+            "}",
+            ":-",
+            "AS",
+            "--mount=type=secret",
+            "é",
+            "\t",
+            "\r\n",
+            "@sha256:",
+            "scratch",
+        ];
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..2000 {
+            let mut text = String::new();
+            for _ in 0..(state % 60) {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                let pick = usize::try_from(state >> 33).unwrap() % TOKENS.len();
+                text.push_str(TOKENS[pick]);
+            }
+            let d = Dockerfile::parse("fuzz", &text);
+            let _ = d.final_chain();
+            let _ = d.final_base();
+            let _ = d.lint(&crate::analyze::config::RuleSelection::default());
+        }
+    }
+
+    #[test]
     fn unterminated_heredoc_and_stray_instruction_are_problems_not_panics() {
         let d = Dockerfile::parse("D", "RUN x\nFROM a\nRUN <<EOF\nnever closed\n");
         assert_eq!(d.problems.len(), 2, "{:?}", d.problems);

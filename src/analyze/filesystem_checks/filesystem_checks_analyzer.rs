@@ -214,7 +214,10 @@ impl LayerAnalyzer for ChecksLayer<'_> {
         let text = String::from_utf8_lossy(&file.content);
         let hit = text.lines().enumerate().find(|(_, line)| {
             let line = line.trim_start();
-            !line.starts_with('#') && line.contains("NOPASSWD")
+            // `Defaults !authenticate` turns passwords off for every rule.
+            !line.starts_with('#')
+                && (line.contains("NOPASSWD")
+                    || (line.starts_with("Defaults") && line.contains("!authenticate")))
         });
         if let Some((n, _)) = hit {
             let message = format!(
