@@ -2,6 +2,7 @@
 //! credential files by name, shell history, Git metadata, sudo, package caches), with
 //! own-layer vs base-layer attribution.
 
+pub mod account_files;
 pub mod covered_by_secrets;
 pub mod filesystem_checks_analyzer;
 pub mod path_rules;

@@ -408,6 +408,22 @@ fn filesystem_cases() -> Vec<(&'static str, Layer, Layer)> {
                 "# app ALL=(ALL) NOPASSWD: ALL\napp ALL=(ALL) ALL\n",
             ),
         ),
+        (
+            "filesystem.uid0-alias",
+            app().file(
+                "etc/passwd",
+                "root:x:0:0::/root:/bin/sh\ntoor:x:0:0::/:/bin/sh\n",
+            ),
+            app().file(
+                "etc/passwd",
+                "root:x:0:0::/root:/bin/sh\napp:x:10001:0::/:/bin/sh\n",
+            ),
+        ),
+        (
+            "filesystem.empty-password",
+            app().file("etc/shadow", "root:::0:::::\n"),
+            app().file("etc/shadow", "root:!::0:::::\napp:*:19000::::::\n"),
+        ),
     ]
 }
 

@@ -229,6 +229,20 @@ pub const RULES: &[RuleInfo] = &[
         severity: [both(High, Medium), both(High, High), both(High, Medium)],
     },
     RuleInfo {
+        id: "filesystem.uid0-alias",
+        category: Category::Filesystem,
+        title: "Account other than root with UID 0",
+        reference: Some("Dockle DKL-LI-0002"),
+        severity: [both(Medium, Low), both(High, Medium), both(Medium, Low)],
+    },
+    RuleInfo {
+        id: "filesystem.empty-password",
+        category: Category::Filesystem,
+        title: "Account with an empty password",
+        reference: Some("Dockle DKL-LI-0001, CVE-2019-5021"),
+        severity: [both(High, High), both(High, High), both(High, High)],
+    },
+    RuleInfo {
         id: "dockerfile.secret-in-arg-env",
         category: Category::Dockerfile,
         title: "Secret-looking ARG or ENV in the Dockerfile",

@@ -3,7 +3,8 @@
 //! (even when no content rule matches), shell history, Git metadata, sudo and
 //! passwordless sudoers, package caches left behind. Each layer is attributed to the
 //! image's own build or its base, and the profile decides what counts for each.
-//! Only sudoers files are read, and only their first [`SUDOERS_LIMIT`] bytes.
+//! Only sudoers, passwd and shadow files are read, and only their first
+//! [`ACCOUNT_FILE_LIMIT`] bytes.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -13,10 +14,11 @@ use crate::coverage::{CoverageGap, GapKind};
 use crate::finding::{Confidence, SourceKind};
 use crate::layer::{Entry, EntryKind};
 
-use super::path_rules::{classify_file, git_root, is_sudo, is_sudoers, package_cache};
+use super::account_files::{AccountFile, empty_passwords, nopasswd_line, uid0_aliases};
+use super::path_rules::{classify_file, git_root, is_sudo, package_cache};
 
-/// How much of one sudoers file is read.
-pub const SUDOERS_LIMIT: usize = 64 * 1024;
+/// How much of one account file (sudoers, passwd, shadow) is read.
+pub const ACCOUNT_FILE_LIMIT: usize = 256 * 1024;
 
 /// See the module docs.
 #[derive(Debug, Default)]
@@ -50,6 +52,7 @@ impl Analyzer for FilesystemChecks {
 }
 
 struct SudoersFile {
+    kind: AccountFile,
     path: String,
     content: Vec<u8>,
     truncated: bool,
@@ -175,12 +178,11 @@ impl LayerAnalyzer for ChecksLayer<'_> {
             );
             self.report(sink, m.rule, path, &message, Confidence::Medium);
         }
-        if is_sudoers(path)
-            && self
-                .selection
-                .enabled("filesystem.sudo-nopasswd", self.origin)
+        if let Some(kind) = AccountFile::of(path)
+            && self.selection.enabled(kind.rule(), self.origin)
         {
             self.sudoers = Some(SudoersFile {
+                kind,
                 path: path.to_owned(),
                 content: Vec::new(),
                 truncated: false,
@@ -192,7 +194,7 @@ impl LayerAnalyzer for ChecksLayer<'_> {
 
     fn content(&mut self, chunk: &[u8], _sink: &mut FindingSink) {
         if let Some(file) = &mut self.sudoers {
-            let room = SUDOERS_LIMIT.saturating_sub(file.content.len());
+            let room = ACCOUNT_FILE_LIMIT.saturating_sub(file.content.len());
             if chunk.len() > room {
                 file.truncated = true;
             }
@@ -208,27 +210,39 @@ impl LayerAnalyzer for ChecksLayer<'_> {
         if file.truncated {
             sink.gap(CoverageGap::new(
                 GapKind::ContentSkipped,
-                format!("{} is larger than {SUDOERS_LIMIT} bytes; only its start was checked for NOPASSWD", file.path),
+                format!(
+                    "{} is larger than {ACCOUNT_FILE_LIMIT} bytes; only its start was checked",
+                    file.path
+                ),
             ));
         }
         let text = String::from_utf8_lossy(&file.content);
-        let hit = text.lines().enumerate().find(|(_, line)| {
-            let line = line.trim_start();
-            // `Defaults !authenticate` turns passwords off for every rule.
-            !line.starts_with('#')
-                && (line.contains("NOPASSWD")
-                    || (line.starts_with("Defaults") && line.contains("!authenticate")))
-        });
-        if let Some((n, _)) = hit {
-            let message = format!(
-                "expected sudo to ask for a password (or no sudo at all), found a NOPASSWD rule at line {}: any process running as that user becomes root",
-                n + 1
-            );
+        let hits: Vec<(usize, String)> = match file.kind {
+            AccountFile::Sudoers => nopasswd_line(&text)
+                .map(|n| (n, format!("a NOPASSWD rule at line {n}: any process running as that user becomes root")))
+                .into_iter()
+                .collect(),
+            AccountFile::Passwd => uid0_aliases(&text)
+                .into_iter()
+                .map(|(n, name)| (n, format!("account `{name}` with UID 0 at line {n}: a second root")))
+                .collect(),
+            AccountFile::Shadow => empty_passwords(&text)
+                .into_iter()
+                .map(|(n, name)| (n, format!("account `{name}` with an empty password field at line {n}: anyone can log in or `su` to it")))
+                .collect(),
+        };
+        let expected = match file.kind {
+            AccountFile::Sudoers => "sudo to ask for a password (or no sudo at all)",
+            AccountFile::Passwd => "root to be the only UID 0 account",
+            AccountFile::Shadow => "every account locked (`!` or `*`) or with a password",
+        };
+        for (n, found) in hits {
+            let message = format!("expected {expected}, found {found}");
             let mut location = self.context.location(SourceKind::File, &file.path);
-            location.line = u64::try_from(n + 1).ok();
+            location.line = u64::try_from(n).ok();
             if let Some(f) =
                 self.selection
-                    .finding("filesystem.sudo-nopasswd", self.origin, &message, location)
+                    .finding(file.kind.rule(), self.origin, &message, location)
             {
                 sink.push(f);
             }
