@@ -194,7 +194,7 @@ impl Run<'_> {
                 sink,
                 "config.remote-access-port",
                 Origin::Own,
-                &format!("expected no remote-access service in an application image, found `EXPOSE {key}` ({service}); use `kubectl exec`/`docker exec` for access"),
+                &format!("expected no remote-access service in an application image, found `EXPOSE {}` ({service}); use `kubectl exec`/`docker exec` for access", shown(key)),
                 location,
                 self.line_of_last("EXPOSE"),
             );
@@ -246,7 +246,7 @@ impl Run<'_> {
             sink,
             id,
             Origin::Own,
-            &format!("expected the base image pinned by digest (`name:tag@sha256:…`), found `{reference}` in {source}{recorded_digest}"),
+            &format!("expected the base image pinned by digest (`name:tag@sha256:…`), found `{}` in {source}{recorded_digest}", shown(&reference)),
             location,
             from_line,
         );
@@ -366,7 +366,7 @@ impl Run<'_> {
         let keywords: Vec<String> = triggers
             .iter()
             .filter_map(|t| t.split_whitespace().next())
-            .map(str::to_ascii_uppercase)
+            .map(|k| shown(&k.to_ascii_uppercase()))
             .collect();
         let location = self
             .image
@@ -399,7 +399,22 @@ pub fn root_user(user: &str) -> Option<String> {
         || (!name.is_empty()
             && name.bytes().all(|b| b.is_ascii_digit())
             && name.bytes().all(|b| b == b'0'));
-    is_root.then(|| format!("`USER {user}`"))
+    is_root.then(|| format!("`USER {}`", shown(user)))
+}
+
+/// A config value as a message may show it: image references, user names and port
+/// keys are plain words; anything else (a hostile config could put a secret anywhere)
+/// is replaced by its length.
+fn shown(value: &str) -> String {
+    let plain = value.len() <= 256
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-/:@+".contains(&b));
+    if plain {
+        value.to_owned()
+    } else {
+        format!("<{} bytes not shown>", value.len())
+    }
 }
 
 /// The scheme and host of the first URL source of an `ADD` body without `--checksum`.
@@ -495,6 +510,16 @@ mod tests {
         for not_root in ["1000", "app", "10001:0", "nobody", "app:root", "1000:1000"] {
             assert!(root_user(not_root).is_none(), "{not_root}");
         }
+    }
+
+    #[test]
+    fn only_plain_values_are_shown() {
+        assert_eq!(
+            shown("docker.io/library/ubuntu:latest"),
+            "docker.io/library/ubuntu:latest"
+        );
+        assert_eq!(shown("0:1000"), "0:1000");
+        assert_eq!(shown("0:pass word=x"), "<12 bytes not shown>");
     }
 
     #[test]
