@@ -519,7 +519,7 @@ mod tests {
             "docker.io/library/ubuntu:latest"
         );
         assert_eq!(shown("0:1000"), "0:1000");
-        assert_eq!(shown("0:pass word=x"), "<12 bytes not shown>");
+        assert_eq!(shown("0:pass word=x"), "<13 bytes not shown>");
     }
 
     #[test]
