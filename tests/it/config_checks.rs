@@ -589,3 +589,32 @@ fn demo_reports_root_user_and_unpinned_base() {
         "{report:#}"
     );
 }
+
+#[test]
+fn spec_dockerfile_is_read_relative_to_the_spec() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), "FROM ubuntu:24.04\nUSER 0\n").unwrap();
+    let spec = dir.path().join("imgguard.yaml");
+    std::fs::write(
+        &spec,
+        "apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {name: t}\nchecks:\n  dockerfile: Dockerfile\n",
+    )
+    .unwrap();
+    let image = well_built(app())
+        .step("USER 0")
+        .config_field("User", json!("0"));
+    let report = check(&image, &["--pipeline", spec.to_str().unwrap()]);
+    let root = finding(&report, "config.root-user");
+    assert_eq!(root["location"]["dockerfile"]["line"], 2, "{report:#}");
+    assert!(
+        root["location"]["dockerfile"]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("Dockerfile")
+    );
+    // The pinned annotation wins over the Dockerfile's tag-only FROM for the image
+    // finding; the lint still reports the FROM line.
+    let from = finding(&report, "dockerfile.from-unpinned");
+    assert_eq!(from["location"]["dockerfile"]["line"], 1);
+    assert!(!rules(&report).contains(&"config.base-unpinned".to_owned()));
+}
