@@ -418,7 +418,7 @@ fn shown(value: &str) -> String {
 }
 
 /// The scheme and host of the first URL source of an `ADD` body without `--checksum`.
-fn unverified_url(body: &str) -> Option<String> {
+pub fn unverified_url(body: &str) -> Option<String> {
     let words: Vec<&str> = body.split_whitespace().collect();
     if words.iter().any(|w| w.starts_with("--checksum=")) {
         return None;
@@ -431,6 +431,11 @@ fn unverified_url(body: &str) -> Option<String> {
     let (_, sources) = sources.split_last()?;
     sources.iter().find_map(|s| {
         let s = s.trim_matches(|c| c == '"' || c == '\'' || c == '[' || c == ']' || c == ',');
+        // scp-style Git sources (`git@github.com:org/repo.git`) have no scheme.
+        if let Some(rest) = s.strip_prefix("git@") {
+            let host = rest.split(':').next().unwrap_or("");
+            return Some(format!("git@{}:…", shown(host)));
+        }
         let (scheme, rest) = s.split_once("://")?;
         if !matches!(scheme, "http" | "https" | "git" | "ftp") {
             return None;
@@ -438,7 +443,7 @@ fn unverified_url(body: &str) -> Option<String> {
         // Only scheme and host: paths and credentials in URLs are not shown.
         let host = rest.split(['/', '?', '#']).next().unwrap_or("");
         let host = host.rsplit('@').next().unwrap_or(host);
-        Some(format!("{scheme}://{host}/…"))
+        Some(format!("{scheme}://{}/…", shown(host)))
     })
 }
 
@@ -537,6 +542,10 @@ mod tests {
             None
         );
         assert_eq!(unverified_url("file:abc in /"), None);
+        assert_eq!(
+            unverified_url("git@github.com:acme/app.git /src").as_deref(),
+            Some("git@github.com:…")
+        );
         assert_eq!(unverified_url("app.tar.gz /app"), None);
     }
 }

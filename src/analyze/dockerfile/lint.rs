@@ -6,7 +6,7 @@
 
 use crate::analyze::config::RuleSelection;
 use crate::analyze::config::base_image::{Pinning, pinning};
-use crate::analyze::config::config_analyzer::root_user;
+use crate::analyze::config::config_analyzer::{root_user, unverified_url};
 use crate::analyze::config::rule_catalogue::Origin;
 use crate::finding::{Finding, Location, SourceKind};
 
@@ -88,29 +88,14 @@ impl Dockerfile {
                 }
             }
             for instruction in stage.instructions.iter().filter(|i| i.keyword == "ADD") {
-                let checksum = instruction
-                    .flags
-                    .iter()
-                    .any(|f| f.starts_with("--checksum="));
-                let url = instruction
-                    .body
-                    .split_whitespace()
-                    .rev()
-                    .skip(1)
-                    .find_map(|s| {
-                        s.split_once("://").filter(|(scheme, _)| {
-                            matches!(*scheme, "http" | "https" | "git" | "ftp")
-                        })
-                    });
-                if let (false, Some((scheme, rest))) = (checksum, url) {
-                    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-                    let host = host.rsplit('@').next().unwrap_or(host);
+                let words = format!("{} {}", instruction.flags.join(" "), instruction.body);
+                if let Some(url) = unverified_url(&words) {
                     push(
                         "dockerfile.add-from-url",
-                        format!("ADD {scheme}://{host}"),
+                        format!("ADD {url}"),
                         instruction.line,
                         format!(
-                            "expected remote files fetched with `ADD --checksum=sha256:…`, found `ADD {scheme}://{host}/…`"
+                            "expected remote files fetched with `ADD --checksum=sha256:…`, found `ADD` of {url}"
                         ),
                     );
                 }

@@ -46,12 +46,12 @@ impl Analyzer for FilesystemChecks {
             git_roots: BTreeSet::new(),
             caches: BTreeMap::new(),
             sudo_reported: false,
-            sudoers: None,
+            captured: None,
         }))
     }
 }
 
-struct SudoersFile {
+struct CapturedFile {
     kind: AccountFile,
     path: String,
     content: Vec<u8>,
@@ -65,7 +65,7 @@ struct ChecksLayer<'s> {
     git_roots: BTreeSet<String>,
     caches: BTreeMap<&'static str, (u64, u64)>,
     sudo_reported: bool,
-    sudoers: Option<SudoersFile>,
+    captured: Option<CapturedFile>,
 }
 
 impl ChecksLayer<'_> {
@@ -181,7 +181,7 @@ impl LayerAnalyzer for ChecksLayer<'_> {
         if let Some(kind) = AccountFile::of(path)
             && self.selection.enabled(kind.rule(), self.origin)
         {
-            self.sudoers = Some(SudoersFile {
+            self.captured = Some(CapturedFile {
                 kind,
                 path: path.to_owned(),
                 content: Vec::new(),
@@ -193,7 +193,7 @@ impl LayerAnalyzer for ChecksLayer<'_> {
     }
 
     fn content(&mut self, chunk: &[u8], _sink: &mut FindingSink) {
-        if let Some(file) = &mut self.sudoers {
+        if let Some(file) = &mut self.captured {
             let room = ACCOUNT_FILE_LIMIT.saturating_sub(file.content.len());
             if chunk.len() > room {
                 file.truncated = true;
@@ -204,7 +204,7 @@ impl LayerAnalyzer for ChecksLayer<'_> {
     }
 
     fn end_entry(&mut self, sink: &mut FindingSink) {
-        let Some(file) = self.sudoers.take() else {
+        let Some(file) = self.captured.take() else {
             return;
         };
         if file.truncated {
