@@ -138,6 +138,10 @@ pub struct CheckSettings {
     /// Rule ids to turn off.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub disable: Vec<String>,
+    /// Rule ids to turn on although the profile leaves them off (e.g.
+    /// `config.healthcheck-missing` under the default profile).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub enable: Vec<String>,
 }
 
 fn yes() -> bool {
@@ -159,6 +163,7 @@ impl Default for CheckSettings {
             fail_on: default_fail_on(),
             min_confidence: default_min_confidence(),
             disable: Vec::new(),
+            enable: Vec::new(),
         }
     }
 }

@@ -310,6 +310,18 @@ fn spec_disables_a_rule_and_picks_a_profile() {
     let found = rules(&report);
     assert!(!found.contains(&"config.root-user".to_owned()), "{found:?}");
     assert!(found.contains(&"config.onbuild".to_owned()), "{found:?}");
+    // `enable` turns on a rule the profile leaves off.
+    std::fs::write(
+        &spec,
+        "apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {name: t}\nchecks:\n  config: {enable: [config.healthcheck-missing]}\n",
+    )
+    .unwrap();
+    let report = check(&well_built(app()), &["--pipeline", spec.to_str().unwrap()]);
+    assert_eq!(rules(&report), ["config.healthcheck-missing"], "{report:#}");
+    assert_eq!(
+        finding(&report, "config.healthcheck-missing")["severity"],
+        "low"
+    );
     // An unknown profile is a spec error (exit 2) pointing at the key.
     std::fs::write(
         &spec,

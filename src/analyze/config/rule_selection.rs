@@ -17,12 +17,14 @@ pub struct RuleSelection {
     pub profile: Profile,
     /// Rule ids turned off.
     pub disabled: BTreeSet<String>,
+    /// Rule ids turned on although the profile leaves them off.
+    pub enabled: BTreeSet<String>,
 }
 
 impl RuleSelection {
-    /// The selection a pipeline asks for: its profile, and the `disable` lists of the
-    /// config (config and Dockerfile rules) and filesystem sections. A disabled
-    /// category turns all its rules off.
+    /// The selection a pipeline asks for: its profile, and the `disable`/`enable` lists
+    /// of the config (config and Dockerfile rules) and filesystem sections. A disabled
+    /// category turns all its rules off; `disable` wins over `enable`.
     pub fn from_pipeline(pipeline: &Pipeline) -> Self {
         let checks = &pipeline.checks;
         let mut disabled: BTreeSet<String> = checks
@@ -46,9 +48,17 @@ impl RuleSelection {
                 );
             }
         }
+        let enabled = checks
+            .config
+            .enable
+            .iter()
+            .chain(&checks.filesystem.enable)
+            .cloned()
+            .collect();
         Self {
             profile: checks.profile,
             disabled,
+            enabled,
         }
     }
 
@@ -56,14 +66,30 @@ impl RuleSelection {
     pub fn profile(profile: Profile) -> Self {
         Self {
             profile,
-            disabled: BTreeSet::new(),
+            ..Self::default()
         }
     }
 
     /// Whether `id` can fire at all for something of `origin`.
     pub fn enabled(&self, id: &str, origin: Origin) -> bool {
-        !self.disabled.contains(id)
-            && rule(id).is_some_and(|r| r.severity(self.profile, origin).is_some())
+        self.severity(id, origin).is_some()
+    }
+
+    /// The severity of `id` for `origin`: the profile's, or for a rule the spec turned
+    /// on, the first severity another profile gives it (strict first).
+    fn severity(&self, id: &str, origin: Origin) -> Option<crate::finding::Severity> {
+        if self.disabled.contains(id) {
+            return None;
+        }
+        let info = rule(id)?;
+        info.severity(self.profile, origin).or_else(|| {
+            if !self.enabled.contains(id) {
+                return None;
+            }
+            [Profile::Strict, Profile::DockerStandalone, Profile::Default]
+                .into_iter()
+                .find_map(|p| info.severity(p, origin))
+        })
     }
 
     /// A finding of rule `id`, or `None` when the rule is off for `origin`. The
@@ -76,11 +102,8 @@ impl RuleSelection {
         message: &str,
         location: Location,
     ) -> Option<Finding> {
-        if self.disabled.contains(id) {
-            return None;
-        }
         let info = rule(id)?;
-        let severity = info.severity(self.profile, origin)?;
+        let severity = self.severity(id, origin)?;
         let message = match info.reference {
             Some(reference) => format!("{message} [{reference}]"),
             None => message.to_owned(),
