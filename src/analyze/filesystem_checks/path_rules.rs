@@ -44,6 +44,15 @@ const CREDENTIAL_SUFFIXES: &[(&str, &str)] = &[
     ("/.cargo/credentials", "crates.io credentials"),
 ];
 
+const THIRD_PARTY_DIRS: &[&str] = &[
+    "/node_modules/",
+    "/site-packages/",
+    "/dist-packages/",
+    "/vendor/",
+    "/gems/",
+    "/.m2/repository/",
+];
+
 const KEYSTORE_EXTENSIONS: &[&str] = &[".p12", ".pfx", ".jks", ".keystore"];
 
 const HISTORY_FILES: &[&str] = &[
@@ -106,6 +115,12 @@ pub fn classify_file(path: &str) -> Option<PathMatch> {
                 "SSH authorized_keys (remote login for whoever holds the key)",
             ));
         }
+    }
+    // Credential-looking files inside third-party packages are their test fixtures;
+    // the content rules still scan them.
+    let third_party = THIRD_PARTY_DIRS.iter().any(|d| path.contains(d));
+    if third_party {
+        return None;
     }
     if let Some((_, what)) = CREDENTIAL_SUFFIXES.iter().find(|(s, _)| path.ends_with(s)) {
         return Some(hit("filesystem.credential-file", what));
@@ -217,6 +232,9 @@ mod tests {
             assert_eq!(rule(cred), Some("filesystem.credential-file"), "{cred}");
         }
         for clean in [
+            "/app/node_modules/pkg/.npmrc",
+            "/usr/lib/python3/dist-packages/x/tests/client.p12",
+            "/app/node_modules/dotenv/.env",
             "/app/.env.example",
             "/etc/docker/config.json",
             "/usr/lib/jvm/lib/security/cacerts",
