@@ -3,13 +3,16 @@
 //! `cli → engine → stages → {finding, spec, oci}`.
 
 pub mod analyze;
+pub mod attest;
 pub mod cli;
 pub mod coverage;
+pub mod crypto;
 pub mod engine;
 pub mod exit_code;
 pub mod finding;
 #[doc(hidden)]
 pub mod fuzz_support;
+pub mod intoto;
 pub mod layer;
 pub mod oci;
 pub mod policy;
