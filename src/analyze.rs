@@ -3,6 +3,9 @@
 //! report. Adding one is a file here plus one line in [`registry::default_analyzers`].
 
 pub mod analyzer;
+pub mod config;
+pub mod dockerfile;
+pub mod filesystem_checks;
 pub mod filesystem_inventory;
 pub mod registry;
 pub mod secrets;

@@ -7,6 +7,10 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
+use crate::analyze::config::Origin;
+use crate::analyze::config::config_analyzer::history_origins;
+use crate::analyze::dockerfile::Dockerfile;
+use crate::analyze::filesystem_checks::drop_path_findings_covered_by_secrets;
 use crate::analyze::{Analyzer, FindingSink, ImageContext, LayerContext};
 use crate::coverage::{Coverage, CoverageGap, GapKind};
 use crate::finding::{Finding, LayerRef, SourceKind};
@@ -57,6 +61,8 @@ pub struct CheckRequest<'a> {
     pub analyzers: &'a [Box<dyn Analyzer>],
     /// Worker threads for layers (0 = number of cores).
     pub jobs: usize,
+    /// The Dockerfile the image was built from, to map findings to its lines.
+    pub dockerfile: Option<&'a Dockerfile>,
 }
 
 /// Run a check. Source failures become an `incomplete` outcome, never an error: CI
@@ -91,6 +97,7 @@ pub fn check(request: &CheckRequest<'_>) -> Result<CheckOutcome, SourceError> {
     };
     let analyzers: Vec<&dyn Analyzer> = request.analyzers.iter().map(AsRef::as_ref).collect();
     let mut findings = Vec::new();
+    let mut origins: Vec<Vec<Origin>> = Vec::new();
     let layers: Vec<Vec<LayerRef>> = image
         .platforms
         .iter()
@@ -105,6 +112,7 @@ pub fn check(request: &CheckRequest<'_>) -> Result<CheckOutcome, SourceError> {
             config: &platform.config,
             layers: refs,
         };
+        origins.push(history_origins(&context));
         let mut sink = FindingSink::default();
         for analyzer in &analyzers {
             analyzer.check_config(&context, &mut sink);
@@ -143,6 +151,18 @@ pub fn check(request: &CheckRequest<'_>) -> Result<CheckOutcome, SourceError> {
         findings.extend(result.findings);
         if let Some(indexes) = path_indexes.get_mut(job.platform_index) {
             indexes.push((job.layer.index, result.paths));
+        }
+    }
+    drop_path_findings_covered_by_secrets(&mut findings);
+    if let Some(dockerfile) = request.dockerfile {
+        for ((platform, refs), origins) in image.platforms.iter().zip(&layers).zip(&origins) {
+            dockerfile.annotate_layer_findings(
+                &mut findings,
+                &platform.platform.to_string(),
+                &platform.config.history,
+                origins,
+                refs,
+            );
         }
     }
     mark_later_fates(

@@ -190,6 +190,7 @@ mod tests {
             platforms: Vec::new(),
             analyzers: &analyzers,
             jobs: 1,
+            dockerfile: None,
         })
         .unwrap();
         let report = Report::from_outcome(&outcome, &pipeline, ruleset_digest(&analyzers));

@@ -74,6 +74,10 @@ pub struct RunArgs {
     /// Worker threads for layers (default: one per core).
     #[arg(long, default_value_t = 0)]
     pub jobs: usize,
+    /// The Dockerfile the image was built from: lint it and map findings to its lines
+    /// (overrides the spec's `checks.dockerfile`).
+    #[arg(long, value_name = "FILE")]
+    pub dockerfile: Option<PathBuf>,
 }
 
 /// `imgguard check`.

@@ -4,10 +4,12 @@
 
 use std::io::{IsTerminal as _, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::CliError;
 use super::args::{BaselineArgs, CheckArgs, RunArgs};
-use crate::analyze::registry::{default_analyzers, ruleset_digest};
+use crate::analyze::dockerfile::Dockerfile;
+use crate::analyze::registry::{analyzers_for, ruleset_digest};
 use crate::engine::{CheckOutcome, CheckRequest, check};
 use crate::exit_code::ExitCode;
 use crate::oci::{ImageReference, Platform};
@@ -20,7 +22,7 @@ use crate::source::{ImageSource, SourceError, open_source};
 use crate::spec::date::Date;
 use crate::spec::load::read_text;
 use crate::spec::{
-    DEFAULT_PIPELINE, Pipeline, ReportFormat, ReportTarget, load_pipeline, load_waivers,
+    DEFAULT_PIPELINE, Pipeline, ReportFormat, ReportTarget, SpecError, load_pipeline, load_waivers,
     parse_pipeline,
 };
 
@@ -52,7 +54,8 @@ fn run_engine(run: &RunArgs, pipeline: &Pipeline) -> Result<(CheckOutcome, Strin
                 ),
             })?
     };
-    let analyzers = default_analyzers();
+    let dockerfile = read_dockerfile(run, pipeline)?;
+    let analyzers = analyzers_for(pipeline, dockerfile.clone());
     let opened: Result<Box<dyn ImageSource>, SourceError> = if run.demo {
         Ok(demo_source())
     } else {
@@ -66,6 +69,7 @@ fn run_engine(run: &RunArgs, pipeline: &Pipeline) -> Result<(CheckOutcome, Strin
         platforms,
         analyzers: &analyzers,
         jobs: run.jobs,
+        dockerfile: dockerfile.as_deref(),
     };
     let outcome = check(&request)?;
     Ok((outcome, ruleset_digest(&analyzers)))
@@ -255,4 +259,31 @@ pub fn run_baseline(args: &BaselineArgs, stdout: &mut dyn Write) -> Result<ExitC
         return Ok(ExitCode::Incomplete);
     }
     Ok(ExitCode::Pass)
+}
+
+/// The Dockerfile named by `--dockerfile` (relative to the working directory) or the
+/// spec's `checks.dockerfile` (relative to the spec file), parsed.
+fn read_dockerfile(
+    run: &RunArgs,
+    pipeline: &crate::spec::Pipeline,
+) -> Result<Option<Arc<Dockerfile>>, CliError> {
+    let path: Option<PathBuf> = match (&run.dockerfile, &pipeline.checks.dockerfile) {
+        (Some(path), _) => Some(path.clone()),
+        (None, Some(path)) => Some(
+            run.pipeline
+                .as_deref()
+                .and_then(std::path::Path::parent)
+                .map_or_else(|| path.clone(), |dir| dir.join(path)),
+        ),
+        (None, None) => None,
+    };
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    let name = path.display().to_string();
+    let text = fs_err::read_to_string(&path).map_err(|source| SpecError::Io {
+        path: name.clone(),
+        source,
+    })?;
+    Ok(Some(Arc::new(Dockerfile::parse(&name, &text))))
 }

@@ -1,5 +1,6 @@
 //! Per-rule overrides from the spec: a new severity, or the rule switched off (its
-//! findings dropped before anything counts them), plus each category's `disable` list.
+//! findings dropped before anything counts them), plus each category's `enabled` flag
+//! and `disable` list.
 
 use crate::finding::{Category, Finding};
 use crate::spec::Pipeline;
@@ -35,5 +36,6 @@ fn is_disabled(pipeline: &Pipeline, finding: &Finding) -> bool {
         Category::Filesystem => &pipeline.checks.filesystem,
         Category::Signature | Category::Provenance => return false,
     };
-    settings.disable.iter().any(|r| r == &finding.rule)
+    // A category switched off reports nothing, whichever analyzer produced the finding.
+    !settings.enabled || settings.disable.iter().any(|r| r == &finding.rule)
 }

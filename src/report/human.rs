@@ -123,6 +123,9 @@ pub fn write_human_with(report: &Report, colour: bool, out: &mut dyn Write) -> s
                 f.location.overwritten_by_layer.unwrap_or_default()
             ));
         }
+        if let Some(d) = &f.location.dockerfile {
+            flags.push(format!("{}:{}", d.file, d.line));
+        }
         if let Some(w) = &f.waived {
             flags.push(format!("waived: {}", w.reason));
         }

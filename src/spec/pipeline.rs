@@ -2,6 +2,7 @@
 //! typo never silently turns a check off.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -201,6 +202,37 @@ pub struct Checks {
     /// Layer filesystem.
     #[serde(default)]
     pub filesystem: CheckSettings,
+    /// Which configuration and filesystem rules run, and how severe they are.
+    #[serde(default)]
+    pub profile: Profile,
+    /// A Dockerfile to lint and to map image findings back to its lines (relative to
+    /// the spec file; the command line's `--dockerfile` wins).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dockerfile: Option<PathBuf>,
+}
+
+/// A set of configuration and filesystem rules with their severities.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Profile {
+    /// What a Kubernetes deploy needs: low noise, own layers over base layers.
+    #[default]
+    Default,
+    /// Every rule, base layers included, with higher severities.
+    Strict,
+    /// The default rules plus what only matters without an orchestrator (HEALTHCHECK).
+    DockerStandalone,
+}
+
+impl Profile {
+    /// The kebab-case name used in specs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Default => "default",
+            Self::Strict => "strict",
+            Self::DockerStandalone => "docker-standalone",
+        }
+    }
 }
 
 /// Settings shared by every category.
@@ -219,6 +251,10 @@ pub struct CheckSettings {
     /// Rule ids to turn off.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub disable: Vec<String>,
+    /// Rule ids to turn on although the profile leaves them off (e.g.
+    /// `config.healthcheck-missing` under the default profile).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub enable: Vec<String>,
 }
 
 fn yes() -> bool {
@@ -240,6 +276,7 @@ impl Default for CheckSettings {
             fail_on: default_fail_on(),
             min_confidence: default_min_confidence(),
             disable: Vec::new(),
+            enable: Vec::new(),
         }
     }
 }

@@ -18,6 +18,7 @@
     reason = "test code: a failed assumption should panic with context"
 )]
 mod adversarial;
+mod config_checks;
 mod demo;
 mod local_sources;
 mod report_schema;

@@ -55,7 +55,8 @@ fn image_files(extra_finding: bool) -> BTreeMap<String, Vec<u8>> {
         .layer(vendor, Comp::Zstd, "COPY vendor /opt/vendor # buildkit")
         .step(&format!("ENV DB_PASS={PLANTED}"))
         .env(&format!("DB_PASS={PLANTED}"))
-        .config_field("Labels", serde_json::json!({"api_token": PLANTED}));
+        .config_field("Labels", serde_json::json!({"api_token": PLANTED}))
+        .config_field("User", serde_json::json!("10001"));
     let mut blobs = Blobs::default();
     let desc = image.store(&mut blobs);
     oci_layout_files(&blobs, &[(desc, Some("latest"))])
@@ -91,11 +92,13 @@ impl Fixture {
 
 const IMAGE: &str = "oci:image:latest";
 
-/// Escaping links are medium findings; this pipeline gates on them.
+/// Escaping links are medium findings; this pipeline gates on them (and leaves the
+/// planted secret to the tests about secrets).
 const GATE: &str = "apiVersion: imgguard.dev/v1
 kind: Pipeline
 metadata: {name: gate}
 checks:
+  secrets: {enabled: false}
   filesystem: {fail_on: medium}
 ";
 
@@ -551,21 +554,21 @@ fn overrides_change_severity_and_disable_rules() {
     let fx = Fixture::new(false);
     fx.write(
         "low.yaml",
-        "apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {name: x}\nchecks:\n  filesystem: {fail_on: medium}\noverrides:\n  filesystem.link-escapes-root: {severity: low}\n",
+        "apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {name: x}\nchecks:\n  secrets: {enabled: false}\n  filesystem: {fail_on: medium}\noverrides:\n  filesystem.link-escapes-root: {severity: low}\n",
     );
     let out = fx.run(&["check", IMAGE, "-p", "low.yaml", "-f", "json"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.json()["findings"][0]["severity"], "low");
     fx.write(
         "off.yaml",
-        "apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {name: x}\nchecks:\n  filesystem: {disable: [filesystem.link-escapes-root]}\n",
+        "apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {name: x}\nchecks:\n  secrets: {enabled: false}\n  filesystem: {disable: [filesystem.link-escapes-root]}\n",
     );
     let out = fx.run(&["check", IMAGE, "-p", "off.yaml", "-f", "json"]);
     assert_eq!(out.code, 0);
     assert_eq!(out.json()["summary"]["total"], 0);
     fx.write(
         "critical.yaml",
-        "apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {name: x}\nchecks:\n  filesystem: {fail_on: critical}\n",
+        "apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {name: x}\nchecks:\n  secrets: {enabled: false}\n  filesystem: {fail_on: critical}\n",
     );
     assert_eq!(fx.run(&["check", IMAGE, "-p", "critical.yaml"]).code, 0);
 }

@@ -67,6 +67,13 @@ impl Layer {
         });
         self
     }
+    pub fn dir_mode(mut self, path: &str, mode: u32) -> Self {
+        self.items.push(Item::Dir {
+            path: path.into(),
+            mode,
+        });
+        self
+    }
     pub fn symlink(mut self, path: &str, target: &str) -> Self {
         self.items.push(Item::Symlink {
             path: path.into(),
