@@ -69,4 +69,7 @@ pub struct CheckArgs {
     /// Worker threads for layers (default: one per core).
     #[arg(long, default_value_t = 0)]
     pub jobs: usize,
+    /// Registry and daemon access.
+    #[command(flatten)]
+    pub registry: Box<super::registry_args::RegistryArgs>,
 }

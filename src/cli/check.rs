@@ -12,7 +12,7 @@ use crate::report::Report;
 use crate::report::human::write_human;
 use crate::report::json::write_json;
 use crate::source::open::demo_source;
-use crate::source::{ImageSource, SourceError, open_source};
+use crate::source::{ImageSource, SourceError, open_source_with};
 use crate::spec::{DEFAULT_PIPELINE, load_pipeline, parse_pipeline};
 
 /// Run a check and write its report to `stdout` (or the `--output` file).
@@ -38,7 +38,8 @@ pub fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> Result<ExitCode, C
     let opened: Result<Box<dyn ImageSource>, SourceError> = if args.demo {
         Ok(demo_source())
     } else {
-        open_source(&ImageReference::parse(&reference)?)
+        let options = args.registry.options(&mut std::io::stdin())?;
+        open_source_with(&ImageReference::parse(&reference)?, &options)
     };
     let source = opened?;
     let request = CheckRequest {

@@ -19,7 +19,9 @@
 )]
 
 mod adversarial;
+mod daemon;
 mod demo;
 mod local_sources;
+mod registry;
 mod report_schema;
 mod support;
