@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use crate::support::image::{Comp, Image, Layer, write_legacy_docker_archive};
+use crate::support::image::{Blobs, Comp, Image, Layer, oci_layout_files, write_tar};
 use crate::support::podman::Podman;
 use crate::support::run::{Output, binary};
 
@@ -36,9 +36,20 @@ fn loaded(podman: &Podman, tag: &str) -> Image {
             Comp::None,
             "COPY app /app",
         );
+    // An OCI archive (podman load reads it as docker save output would be read), then
+    // the wanted name: podman names loaded OCI archives after their ref annotation.
+    let mut blobs = Blobs::default();
+    let root = image.store(&mut blobs);
     let archive = podman.dir.path().join("image.tar");
-    write_legacy_docker_archive(&archive, &image, tag);
+    write_tar(
+        &archive,
+        &oci_layout_files(&blobs, &[(root, Some("1"))]),
+        &[],
+    );
     podman.load(&archive);
+    let id = podman.podman(&["images", "--quiet", "--no-trunc"]);
+    let id = id.lines().next().unwrap().trim();
+    podman.podman(&["tag", id, tag]);
     image
 }
 

@@ -247,3 +247,203 @@ impl Drop for Registry {
         let _ = self.child.wait();
     }
 }
+
+/// A minimal token server for distribution's `auth: token` mode: hands any requester
+/// an RS256 JWT (signed with `openssl dgst`, certificate in the `x5c` header) granting
+/// the scopes asked for. The registry verifies every token against the certificate.
+pub struct TokenServer {
+    pub realm: String,
+    pub cert: PathBuf,
+    pub issued: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+pub const TOKEN_SERVICE: &str = "imgguard-test-registry";
+pub const TOKEN_ISSUER: &str = "imgguard-test-issuer";
+
+fn b64url(bytes: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..=chunk.len() {
+            out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("00");
+                out.push(u8::from_str_radix(hex, 16).unwrap_or(b'?'));
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+impl TokenServer {
+    pub fn start(dir: &Path) -> Self {
+        use std::io::{BufRead, BufReader, Write as _};
+        let key = dir.join("token.key");
+        let cert = dir.join("token.pem");
+        run(Command::new("openssl")
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-subj",
+                "/CN=imgguard token signer",
+                "-days",
+                "2",
+            ])
+            .arg("-keyout")
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert));
+        let der = Command::new("openssl")
+            .args(["x509", "-outform", "DER", "-in"])
+            .arg(&cert)
+            .output()
+            .unwrap()
+            .stdout;
+        let x5c = {
+            // Standard base64 (x5c is not base64url).
+            let url = b64url(&der).replace('-', "+").replace('_', "/");
+            let pad = (4 - url.len() % 4) % 4;
+            format!("{url}{}", "=".repeat(pad))
+        };
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let realm = format!("http://{}/token", listener.local_addr().unwrap());
+        let issued = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = std::sync::Arc::clone(&issued);
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                if reader.read_line(&mut line).is_err() {
+                    continue;
+                }
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                        break;
+                    }
+                }
+                let target = line.split(' ').nth(1).unwrap_or("");
+                let query = target.split_once('?').map_or("", |(_, q)| q);
+                let mut access = Vec::new();
+                for pair in query.split('&') {
+                    if let Some(v) = pair.strip_prefix("scope=") {
+                        let scope = percent_decode(v);
+                        let parts: Vec<&str> = scope.split(':').collect();
+                        if parts.len() == 3 {
+                            access.push(serde_json::json!({"type": parts[0], "name": parts[1],
+                                "actions": parts[2].split(',').collect::<Vec<_>>()}));
+                        }
+                    }
+                }
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_secs();
+                let header = serde_json::json!({"typ": "JWT", "alg": "RS256", "x5c": [x5c]});
+                let claims = serde_json::json!({"iss": TOKEN_ISSUER, "sub": "", "aud": TOKEN_SERVICE,
+                    "exp": now + 600, "nbf": now - 10, "iat": now, "jti": format!("{now}-{}", counter.load(std::sync::atomic::Ordering::Relaxed)),
+                    "access": access});
+                let signing_input = format!(
+                    "{}.{}",
+                    b64url(header.to_string().as_bytes()),
+                    b64url(claims.to_string().as_bytes())
+                );
+                let mut child = Command::new("openssl")
+                    .args(["dgst", "-sha256", "-sign"])
+                    .arg(&key)
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::piped())
+                    .spawn()
+                    .unwrap();
+                child
+                    .stdin
+                    .take()
+                    .unwrap()
+                    .write_all(signing_input.as_bytes())
+                    .unwrap();
+                let signature = child.wait_with_output().unwrap().stdout;
+                let token = format!("{signing_input}.{}", b64url(&signature));
+                counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let body = serde_json::json!({"token": token, "expires_in": 600}).to_string();
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        Self {
+            realm,
+            cert,
+            issued,
+        }
+    }
+}
+
+impl Registry {
+    /// Plain HTTP with distribution's token auth, tokens from a [`TokenServer`].
+    pub fn with_token_auth() -> Option<(Self, TokenServer)> {
+        if !require("docker-registry") || !require("skopeo") || !require("openssl") {
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let tokens = TokenServer::start(dir.path());
+        let addr = format!("127.0.0.1:{}", free_port());
+        let data = dir.path().join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        let config = format!(
+            "version: 0.1\nlog: {{level: warn, accesslog: {{disabled: true}}}}\nstorage:\n  filesystem: {{rootdirectory: {}}}\n  maintenance: {{uploadpurging: {{enabled: false}}}}\nauth:\n  token: {{realm: \"{}\", service: {TOKEN_SERVICE}, issuer: {TOKEN_ISSUER}, rootcertbundle: {}}}\nhttp: {{addr: {addr}, secret: test-only}}\n",
+            data.display(),
+            tokens.realm,
+            tokens.cert.display()
+        );
+        let config_path = dir.path().join("config.yml");
+        std::fs::write(&config_path, config).unwrap();
+        let log = std::fs::File::create(dir.path().join("registry.log")).unwrap();
+        let child = Command::new("docker-registry")
+            .arg("serve")
+            .arg(&config_path)
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let registry = Self {
+            addr,
+            dir,
+            tls: None,
+            child,
+        };
+        registry.wait_ready();
+        Some((registry, tokens))
+    }
+}
