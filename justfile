@@ -6,7 +6,7 @@ default:
     @just --list
 
 # The whole gate: format, lints, every test, schemas.
-ci: fmt-check clippy test
+ci: fmt-check clippy test fuzz-check
 
 fmt-check:
     cargo fmt --all -- --check
@@ -29,3 +29,12 @@ regenerate:
 # Speed and memory against the decompression floor (see bench/README.md).
 bench:
     ./bench/run.sh
+
+# Fuzz targets must keep compiling (run in `ci`).
+fuzz-check:
+    cargo check --manifest-path fuzz/Cargo.toml --locked --bins
+
+# Run one fuzz target for a while: just fuzz layer_tar 60
+fuzz target seconds="60":
+    command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
+    cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run {{target}} -- -max_total_time={{seconds}} -rss_limit_mb=512

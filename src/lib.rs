@@ -8,6 +8,8 @@ pub mod coverage;
 pub mod engine;
 pub mod exit_code;
 pub mod finding;
+#[doc(hidden)]
+pub mod fuzz_support;
 pub mod layer;
 pub mod oci;
 pub mod policy;

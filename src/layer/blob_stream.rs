@@ -1,7 +1,7 @@
 //! One layer blob as a verified byte stream. A producer thread reads the blob, hashes
-//! it (layer digest), decompresses, hashes again (diff_id) and hands chunks to the
-//! consumer over a bounded channel, so inflating and tar-walking run on two cores and
-//! memory stays at a few chunks. The verdict on the bytes (digest, size, diff_id)
+//! it (layer digest) and decompresses it, handing chunks to the consumer over a bounded
+//! channel; the consumer hashes the chunks as it receives them (diff_id). Inflating
+//! and hashing+tar-walking so run on two cores, and memory stays at a few chunks. The verdict on the bytes (digest, size, diff_id)
 //! arrives when the consumer calls [`BlobStream::finish`].
 
 use std::io::{self, Read};
@@ -11,7 +11,7 @@ use std::thread::JoinHandle;
 use super::decompress::{CompressionCheck, Decoder};
 use super::error::{IoCarrier, LayerError};
 use super::hashing_reader::HashingReader;
-use crate::oci::{Compression, Digest};
+use crate::oci::{Compression, Digest, DigestAlgorithm, DigestHasher};
 
 const CHUNK: usize = 256 * 1024;
 const CHANNEL_DEPTH: usize = 4;
@@ -51,6 +51,9 @@ type Chunk = Result<Vec<u8>, LayerError>;
 /// The consumer end: a `Read` over the uncompressed layer.
 pub struct BlobStream {
     receiver: Receiver<Chunk>,
+    diff_hasher: DigestHasher,
+    expected_diff_id: Option<Digest>,
+    received: u64,
     current: Vec<u8>,
     position: usize,
     producer: Option<JoinHandle<Result<StreamOutcome, LayerError>>>,
@@ -61,12 +64,21 @@ impl BlobStream {
     /// Start streaming `blob` on a producer thread.
     pub fn start(blob: Box<dyn Read + Send>, expect: BlobExpectation) -> Self {
         let (sender, receiver) = sync_channel(CHANNEL_DEPTH);
+        let expected_diff_id = expect.diff_id.clone();
+        let diff_hasher = DigestHasher::new(
+            expected_diff_id
+                .as_ref()
+                .map_or(DigestAlgorithm::Sha256, Digest::algorithm),
+        );
         let producer = std::thread::Builder::new()
             .name("imgguard-inflate".into())
             .spawn(move || produce(blob, &expect, &sender));
         match producer {
             Ok(handle) => Self {
                 receiver,
+                diff_hasher,
+                expected_diff_id,
+                received: 0,
                 current: Vec::new(),
                 position: 0,
                 producer: Some(handle),
@@ -79,6 +91,9 @@ impl BlobStream {
                 ))));
                 Self {
                     receiver: r,
+                    diff_hasher,
+                    expected_diff_id,
+                    received: 0,
                     current: Vec::new(),
                     position: 0,
                     producer: None,
@@ -113,10 +128,27 @@ impl BlobStream {
     }
 
     fn join(&mut self) -> Result<StreamOutcome, LayerError> {
-        match self.producer.take() {
-            Some(handle) => handle.join().map_err(|_| LayerError::Internal)?,
-            None => Err(LayerError::Internal),
+        let mut outcome = match self.producer.take() {
+            Some(handle) => handle.join().map_err(|_| LayerError::Internal)??,
+            None => return Err(LayerError::Internal),
+        };
+        if self.received != outcome.uncompressed_size {
+            return Err(LayerError::Internal);
         }
+        let hasher = std::mem::replace(
+            &mut self.diff_hasher,
+            DigestHasher::new(DigestAlgorithm::Sha256),
+        );
+        outcome.diff_id = hasher.finish();
+        if let Some(expected) = &self.expected_diff_id
+            && *expected != outcome.diff_id
+        {
+            return Err(LayerError::DiffIdMismatch {
+                expected: expected.clone(),
+                found: outcome.diff_id,
+            });
+        }
+        Ok(outcome)
     }
 }
 
@@ -135,6 +167,8 @@ impl Read for BlobStream {
             }
             match self.receiver.recv() {
                 Ok(Ok(chunk)) => {
+                    self.diff_hasher.update(&chunk);
+                    self.received += chunk.len() as u64;
                     self.current = chunk;
                     self.position = 0;
                 }
@@ -186,11 +220,10 @@ fn produce_inner(
     let compressed = HashingReader::new(bounded, algorithm);
     let (decoder, compression) = Decoder::open(compressed, expect.compression)
         .map_err(|e| IoCarrier::recover(e, "layer blob"))?;
-    let diff_algorithm = expect
-        .diff_id
-        .as_ref()
-        .map_or(crate::oci::DigestAlgorithm::Sha256, Digest::algorithm);
-    let mut uncompressed = HashingReader::new(decoder, diff_algorithm);
+    let mut uncompressed = CountingReader {
+        inner: decoder,
+        count: 0,
+    };
     let what = match compression.detected {
         Compression::Gzip => "gzip stream",
         Compression::Zstd => "zstd stream",
@@ -211,7 +244,7 @@ fn produce_inner(
                     let decode_error = IoCarrier::recover(e, what);
                     // A stream that does not decode may simply not be the blob the
                     // descriptor names: report the root cause when it is that.
-                    let (_, _, decoder) = uncompressed.finish();
+                    let decoder = uncompressed.inner;
                     let compressed = decoder.into_inner().into_inner();
                     if let Ok((digest, size)) = compressed.drain_and_finish() {
                         check_blob(expect, &digest, size)?;
@@ -220,7 +253,7 @@ fn produce_inner(
                 }
             }
         }
-        if uncompressed.count() > expect.max_uncompressed {
+        if uncompressed.count > expect.max_uncompressed {
             return Err(LayerError::Budget {
                 what: format!(
                     "layer expands past {} uncompressed bytes from {} compressed (decompression bomb?)",
@@ -238,7 +271,8 @@ fn produce_inner(
             return Err(ProduceError::ConsumerGone);
         }
     }
-    let (diff_id, uncompressed_size, decoder) = uncompressed.finish();
+    let uncompressed_size = uncompressed.count;
+    let decoder = uncompressed.inner;
     // Bytes the decoder's buffer held but did not consume were hashed when they passed
     // through `compressed`; draining it covers whatever follows the last member.
     let compressed = decoder.into_inner().into_inner();
@@ -246,22 +280,28 @@ fn produce_inner(
         .drain_and_finish()
         .map_err(|e| IoCarrier::recover(e, "layer blob"))?;
     check_blob(expect, &digest, compressed_size)?;
-    if let Some(expected) = &expect.diff_id
-        && *expected != diff_id
-    {
-        return Err(LayerError::DiffIdMismatch {
-            expected: expected.clone(),
-            found: diff_id,
-        }
-        .into());
-    }
     Ok(StreamOutcome {
         digest: expect.digest.clone(),
         compressed_size: expect.size,
-        diff_id,
+        // Filled in by the consumer, which hashes what it receives.
+        diff_id: expect.digest.clone(),
         uncompressed_size,
         compression,
     })
+}
+
+/// Counts the bytes read through it.
+struct CountingReader<R> {
+    inner: R,
+    count: u64,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count += n as u64;
+        Ok(n)
+    }
 }
 
 fn check_blob(expect: &BlobExpectation, digest: &Digest, size: u64) -> Result<(), LayerError> {
