@@ -341,3 +341,42 @@ fn anonymous_bearer_token_flow_against_distribution_token_auth() {
     // imgguard fetched (at least) one token of its own, and the registry accepted it.
     assert!(tokens.issued.load(std::sync::atomic::Ordering::Relaxed) > before);
 }
+
+#[test]
+fn retries_a_503_and_resumes_blobs_cut_off_mid_stream() {
+    let Some(registry) = Registry::plain() else {
+        return;
+    };
+    let mut blobs = Blobs::default();
+    // Layers big enough that 100 bytes is a true mid-stream cut.
+    let big: Vec<u8> = (0..400_000_u32)
+        .flat_map(|i| i.wrapping_mul(2_654_435_761).to_le_bytes())
+        .collect();
+    let image = Image::new()
+        .layer(
+            Layer::new().file("data/a.bin", &big),
+            Comp::Gzip,
+            "COPY a /data",
+        )
+        .layer(
+            Layer::new().file("data/b.bin", &big[..100_000]),
+            Comp::None,
+            "COPY b /data",
+        );
+    let root = image.store(&mut blobs);
+    let (dir, digest) = layout(root, &blobs, "v1");
+    registry.push(dir.path(), "v1", "team/flaky:1", false);
+    let proxy = crate::support::registry::FaultyProxy::start(&registry.addr);
+
+    let (out, report) = check_json(&format!("{}/team/flaky:1", proxy.addr), &[]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(report["image"]["digest"], digest);
+    assert_eq!(report["coverage"]["layers"], 2);
+    // One 503 for the tag, one cut for each of config and two layers (config is a
+    // document: fetched again whole; layers resume with Range).
+    assert!(
+        proxy.faults.load(std::sync::atomic::Ordering::Relaxed) >= 3,
+        "faults: {}",
+        proxy.faults.load(std::sync::atomic::Ordering::Relaxed)
+    );
+}

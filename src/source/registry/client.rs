@@ -21,6 +21,7 @@ const MAX_TOKEN_RESPONSE: u64 = 1 << 20;
 const MAX_ERROR_BODY: u64 = 4096;
 const MAX_BACKOFF: Duration = Duration::from_secs(8);
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+const FALLBACK_PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 
 #[derive(Debug, Clone)]
 enum AuthState {
@@ -46,6 +47,15 @@ pub struct RegistryClient {
     allow_http: bool,
     credentials: CredentialLookup,
     state: Mutex<State>,
+}
+
+/// Why a document could not be fetched.
+#[derive(Debug)]
+pub enum DocumentError {
+    /// The registry failed.
+    Registry(RegistryError),
+    /// The document is over the limit (its size or what arrived).
+    TooLarge(u64),
 }
 
 /// What went wrong with one attempt, and whether another may help.
@@ -171,6 +181,46 @@ impl RegistryClient {
         }
     }
 
+    /// GET a small document whole (at most `limit` bytes), fetching it again when the
+    /// body breaks off; `what` names it in errors.
+    pub fn get_document(
+        &self,
+        path: &str,
+        accept: &[&str],
+        limit: u64,
+    ) -> Result<(reqwest::header::HeaderMap, Vec<u8>), DocumentError> {
+        let mut attempt = 0;
+        loop {
+            let response = self.get(path, accept, 0).map_err(DocumentError::Registry)?;
+            if let Some(length) = response.content_length()
+                && length > limit
+            {
+                return Err(DocumentError::TooLarge(length));
+            }
+            let headers = response.headers().clone();
+            let mut bytes = Vec::new();
+            match response
+                .take(limit.saturating_add(1))
+                .read_to_end(&mut bytes)
+            {
+                Ok(_) if bytes.len() as u64 > limit => {
+                    return Err(DocumentError::TooLarge(bytes.len() as u64));
+                }
+                Ok(_) => return Ok((headers, bytes)),
+                Err(_) if attempt < self.retries => {
+                    std::thread::sleep(backoff(attempt));
+                    attempt += 1;
+                }
+                Err(e) => {
+                    return Err(DocumentError::Registry(RegistryError::Unreachable {
+                        url: format!("{}/{path}", self.location()),
+                        reason: format!("{} attempts failed; last: {e}", attempt + 1),
+                    }));
+                }
+            }
+        }
+    }
+
     /// Pause before the `attempt`-th resumption of an interrupted stream.
     pub fn pause(attempt: u32) {
         std::thread::sleep(backoff(attempt));
@@ -211,8 +261,13 @@ impl RegistryClient {
         let last = schemes.len().saturating_sub(1);
         for (i, base) in schemes.iter().enumerate() {
             // With a fallback left, one quick try; the last scheme gets the retries.
-            let tries = if i == last { self.retries } else { 0 };
-            match self.ping(base, tries) {
+            let (tries, limit) = if i == last {
+                (self.retries, None)
+            } else {
+                // A plain-HTTP server may never answer a TLS hello: don't wait long.
+                (0, Some(FALLBACK_PROBE_TIMEOUT))
+            };
+            match self.ping(base, tries, limit) {
                 Ok(challenge) => {
                     if let Ok(mut s) = self.state.lock() {
                         s.base = Some(base.clone());
@@ -232,11 +287,20 @@ impl RegistryClient {
     }
 
     /// GET `/v2/`: `Ok(None)` when open, `Ok(Some(challenge))` when it wants auth.
-    fn ping(&self, base: &str, retries: u32) -> Result<Option<Challenge>, String> {
+    fn ping(
+        &self,
+        base: &str,
+        retries: u32,
+        limit: Option<Duration>,
+    ) -> Result<Option<Challenge>, String> {
         let url = format!("{base}/v2/");
         let mut failures = Vec::new();
         for attempt in 0..=retries {
-            match self.http.get(&url).send() {
+            let mut request = self.http.get(&url);
+            if let Some(limit) = limit {
+                request = request.timeout(limit);
+            }
+            match request.send() {
                 Ok(r) if r.status() == StatusCode::UNAUTHORIZED => {
                     return Ok(challenge_of(&r).or(Some(Challenge::Basic)));
                 }

@@ -8,7 +8,7 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, OnceLock};
 
 use super::blob_reader::{BlobReader, ByteCounter};
-use super::client::RegistryClient;
+use super::client::{DocumentError, RegistryClient};
 use super::progress::Progress;
 use super::{RegistryError, RegistryOptions};
 use crate::oci::media_type::{DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST};
@@ -55,36 +55,23 @@ impl RegistrySource {
         })
     }
 
-    fn read_limited(
-        response: reqwest::blocking::Response,
-        what: &str,
+    /// Fetch a document whole, mapping failures with `on_error`.
+    fn document(
+        &self,
+        path: &str,
         limit: u64,
-    ) -> Result<Vec<u8>, SourceError> {
-        if let Some(length) = response.content_length()
-            && length > limit
-        {
-            return Err(SourceError::TooLarge {
-                what: what.to_owned(),
-                size: length,
-                limit,
-            });
-        }
-        let mut bytes = Vec::new();
-        response
-            .take(limit.saturating_add(1))
-            .read_to_end(&mut bytes)
-            .map_err(|e| RegistryError::Unreachable {
-                url: what.to_owned(),
-                reason: e.to_string(),
-            })?;
-        if bytes.len() as u64 > limit {
-            return Err(SourceError::TooLarge {
-                what: what.to_owned(),
-                size: bytes.len() as u64,
-                limit,
-            });
-        }
-        Ok(bytes)
+        on_error: impl Fn(RegistryError) -> SourceError,
+    ) -> Result<(reqwest::header::HeaderMap, Vec<u8>), SourceError> {
+        self.client
+            .get_document(path, &MANIFEST_TYPES, limit)
+            .map_err(|e| match e {
+                DocumentError::Registry(e) => on_error(e),
+                DocumentError::TooLarge(size) => SourceError::TooLarge {
+                    what: path.to_owned(),
+                    size,
+                    limit,
+                },
+            })
     }
 
     fn not_found(&self, wanted: &str, error: RegistryError) -> SourceError {
@@ -104,13 +91,11 @@ impl RegistrySource {
             (None, Some(tag)) => tag.to_owned(),
             (None, None) => "latest".to_owned(),
         };
-        let response = self
-            .client
-            .get(&format!("manifests/{wanted}"), &MANIFEST_TYPES, 0)
-            .map_err(|e| self.not_found(&wanted, e))?;
+        let (headers, bytes) = self.document(&format!("manifests/{wanted}"), limit, |e| {
+            self.not_found(&wanted, e)
+        })?;
         let header = |name: &str| {
-            response
-                .headers()
+            headers
                 .get(name)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned)
@@ -120,7 +105,6 @@ impl RegistrySource {
             .unwrap_or_default();
         let announced = header("docker-content-digest").and_then(|d| d.parse::<Digest>().ok());
         let what = format!("manifest {}:{wanted}", self.reference.repository);
-        let bytes = Self::read_limited(response, &what, limit)?;
         let digest = match (&self.reference.digest, &announced) {
             (Some(d), _) => d.same_algorithm_of(&bytes),
             (None, Some(a)) => a.same_algorithm_of(&bytes),
@@ -205,11 +189,8 @@ impl ImageSource for RegistrySource {
                 limit,
             });
         }
-        let response = self
-            .client
-            .get(&path, &MANIFEST_TYPES, 0)
-            .map_err(|e| missing(e, descriptor, &self.client))?;
-        Self::read_limited(response, &path, limit)
+        let (_, bytes) = self.document(&path, limit, |e| missing(e, descriptor, &self.client))?;
+        Ok(bytes)
     }
 
     fn open_blob(&self, descriptor: &Descriptor) -> Result<Box<dyn Read + Send>, SourceError> {

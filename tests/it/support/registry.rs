@@ -447,3 +447,83 @@ impl Registry {
         Some((registry, tokens))
     }
 }
+
+/// A loopback proxy in front of a registry that misbehaves once per path: the first
+/// manifest request gets `503`, the first response for each blob is cut off after a
+/// few body bytes (a connection reset mid-stream). One request per connection.
+pub struct FaultyProxy {
+    pub addr: String,
+    pub faults: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl FaultyProxy {
+    pub fn start(upstream: &str) -> Self {
+        use std::io::{Read as _, Write as _};
+        use std::sync::atomic::Ordering;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let faults = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = std::sync::Arc::clone(&faults);
+        let upstream = upstream.to_owned();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(std::collections::HashSet::new()));
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(mut client) = client else { continue };
+                let upstream = upstream.clone();
+                let counter = std::sync::Arc::clone(&counter);
+                let seen = std::sync::Arc::clone(&seen);
+                std::thread::spawn(move || {
+                    let head = read_head(&mut client);
+                    let text = String::from_utf8_lossy(&head).into_owned();
+                    let path = text.split(' ').nth(1).unwrap_or("").to_owned();
+                    let first = seen.lock().unwrap().insert(path.clone());
+                    if first && path.contains("/manifests/") {
+                        counter.fetch_add(1, Ordering::Relaxed);
+                        let _ = client.write_all(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                        return;
+                    }
+                    let cut = first && path.contains("/blobs/");
+                    // Ask the upstream to close after this one response.
+                    let rewritten: String = text
+                        .split("\r\n")
+                        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+                        .collect::<Vec<_>>()
+                        .join("\r\n")
+                        .trim_end()
+                        .to_owned()
+                        + "\r\nConnection: close\r\n\r\n";
+                    let Ok(mut up) = TcpStream::connect(&upstream) else {
+                        return;
+                    };
+                    up.write_all(rewritten.as_bytes()).unwrap();
+                    if cut {
+                        let response_head = read_head(&mut up);
+                        let mut body = [0_u8; 100];
+                        let n = up.read(&mut body).unwrap_or(0);
+                        let _ = client.write_all(&response_head);
+                        let _ = client.write_all(&body[..n]);
+                        counter.fetch_add(1, Ordering::Relaxed);
+                        let _ = client.shutdown(std::net::Shutdown::Both);
+                        return;
+                    }
+                    let _ = std::io::copy(&mut up, &mut client);
+                });
+            }
+        });
+        Self { addr, faults }
+    }
+}
+
+/// Read an HTTP head (through the blank line), byte by byte so nothing after it is lost.
+fn read_head(stream: &mut TcpStream) -> Vec<u8> {
+    use std::io::Read as _;
+    let mut head = Vec::new();
+    let mut byte = [0_u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && head.len() < 65536 {
+        match stream.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => break,
+        }
+    }
+    head
+}
