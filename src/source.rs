@@ -2,16 +2,18 @@
 //! directory, an OCI or Docker archive, the embedded demo, and later registries and
 //! daemons), and the resolution of a reference to one digest and its platform images.
 
+pub mod daemon;
 pub mod docker_archive;
 pub mod error;
 pub mod file_tree;
 pub mod image_source;
 pub mod oci_layout;
 pub mod open;
+pub mod registry;
 pub mod resolve;
 pub mod tar_tree;
 
 pub use error::SourceError;
 pub use image_source::{ImageSource, SourceInfo};
-pub use open::open_source;
+pub use open::{open_source, open_source_with};
 pub use resolve::{DigestKind, PlatformImage, ResolvedImage, resolve};

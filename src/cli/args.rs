@@ -78,6 +78,9 @@ pub struct RunArgs {
     /// (overrides the spec's `checks.dockerfile`).
     #[arg(long, value_name = "FILE")]
     pub dockerfile: Option<PathBuf>,
+    /// Registry and daemon access.
+    #[command(flatten)]
+    pub registry: Box<super::registry_args::RegistryArgs>,
 }
 
 /// `imgguard check`.

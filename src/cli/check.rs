@@ -18,7 +18,7 @@ use crate::report::Report;
 use crate::report::github::write_github_summary;
 use crate::report::write::{RenderOptions, write_report};
 use crate::source::open::demo_source;
-use crate::source::{ImageSource, SourceError, open_source};
+use crate::source::{ImageSource, SourceError, open_source_with};
 use crate::spec::date::Date;
 use crate::spec::load::read_text;
 use crate::spec::{
@@ -59,7 +59,8 @@ fn run_engine(run: &RunArgs, pipeline: &Pipeline) -> Result<(CheckOutcome, Strin
     let opened: Result<Box<dyn ImageSource>, SourceError> = if run.demo {
         Ok(demo_source())
     } else {
-        open_source(&ImageReference::parse(&reference)?)
+        let options = run.registry.options(&mut std::io::stdin())?;
+        open_source_with(&ImageReference::parse(&reference)?, &options)
     };
     let source = opened?;
     let request = CheckRequest {

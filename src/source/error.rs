@@ -90,6 +90,14 @@ pub enum SourceError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Oci(#[from] OciError),
+    /// A registry could not serve the image.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Registry(#[from] super::registry::RegistryError),
+    /// The local Docker-API daemon could not serve the image.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Daemon(#[from] super::daemon::DaemonError),
     /// The transport is recognised but not available in this build.
     #[error("{transport} images are not supported yet")]
     #[diagnostic(code(imgguard::source::unsupported))]

@@ -1,12 +1,18 @@
-//! Turn an [`ImageReference`] into the matching [`ImageSource`].
+//! Turn an [`ImageReference`] into the matching [`ImageSource`]. A registry name
+//! without a registry host (`myapp:dev`) is looked up in the local Docker-API engine
+//! first when one answers and has it, as docker and podman users expect; the source's
+//! `info()` says which one was used.
 
 use super::SourceError;
+use super::daemon::DaemonSource;
 use super::docker_archive::DockerArchive;
 use super::file_tree::{DirTree, EmbeddedTree};
 use super::image_source::ImageSource;
 use super::oci_layout::OciLayout;
+use super::registry::{RegistryOptions, RegistrySource};
 use super::tar_tree::TarTree;
 use crate::oci::ImageReference;
+use crate::oci::reference::{DOCKER_HUB, RegistryReference};
 
 /// The demo image's files, compiled in from `testdata/demo` (see `build.rs`).
 mod demo_files {
@@ -22,8 +28,16 @@ pub fn demo_source() -> Box<dyn ImageSource> {
     ))
 }
 
-/// Open the source a reference names.
+/// Open the source a reference names, with default registry and daemon settings.
 pub fn open_source(reference: &ImageReference) -> Result<Box<dyn ImageSource>, SourceError> {
+    open_source_with(reference, &RegistryOptions::default())
+}
+
+/// Open the source a reference names, reaching registries and daemons with `options`.
+pub fn open_source_with(
+    reference: &ImageReference,
+    options: &RegistryOptions,
+) -> Result<Box<dyn ImageSource>, SourceError> {
     match reference {
         ImageReference::OciLayout { path, tag } => {
             let meta = fs_err::metadata(path).map_err(|source| SourceError::Io {
@@ -61,11 +75,34 @@ pub fn open_source(reference: &ImageReference) -> Result<Box<dyn ImageSource>, S
                 Ok(Box::new(DockerArchive::new(tree, name.clone())))
             }
         }
-        ImageReference::Registry(_) => Err(SourceError::Unsupported {
-            transport: "registry".into(),
-        }),
-        ImageReference::DockerDaemon { .. } => Err(SourceError::Unsupported {
-            transport: "docker-daemon".into(),
-        }),
+        ImageReference::Registry(r) => {
+            if options.prefer_daemon
+                && !r.explicit_registry
+                && r.digest.is_none()
+                && let Some(daemon) = daemon_with(r, options)
+            {
+                return Ok(Box::new(daemon));
+            }
+            Ok(Box::new(RegistrySource::new(r.clone(), options)?))
+        }
+        ImageReference::DockerDaemon { name } => {
+            Ok(Box::new(DaemonSource::connect(name, options)?))
+        }
     }
+}
+
+/// The daemon source for a bare name, when an engine answers and has the image.
+fn daemon_with(reference: &RegistryReference, options: &RegistryOptions) -> Option<DaemonSource> {
+    let tag = reference.tag_or_default().unwrap_or("latest");
+    // The name as the user would write it (podman stores `myapp:dev` as
+    // `localhost/myapp:dev` and finds it by the short name only), then docker's full form.
+    let short = match reference.repository.strip_prefix("library/") {
+        Some(name) if reference.registry == DOCKER_HUB => name.to_owned(),
+        _ => reference.repository.clone(),
+    };
+    let api = DaemonSource::engine(options).ok()?;
+    [format!("{short}:{tag}"), reference.to_string()]
+        .iter()
+        .map(|name| DaemonSource::new(api.clone(), name))
+        .find(DaemonSource::has_image)
 }

@@ -19,8 +19,10 @@
 )]
 mod adversarial;
 mod config_checks;
+mod daemon;
 mod demo;
 mod local_sources;
+mod registry;
 mod report_schema;
 mod secrets;
 mod spec_and_reports;

@@ -3,4 +3,6 @@
 //! attestation manifests) in temp dirs, and runs the real binary.
 
 pub mod image;
+pub mod podman;
+pub mod registry;
 pub mod run;

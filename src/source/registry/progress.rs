@@ -1,0 +1,89 @@
+//! A one-line pull progress display on stderr, shown only when stderr is a terminal
+//! and `CI` is not set, so logs and pipes stay clean. It reads the byte counter the
+//! blob readers share and redraws a few times a second until the source is dropped.
+
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::blob_reader::ByteCounter;
+
+const REDRAW: Duration = Duration::from_millis(200);
+
+/// A running progress line.
+pub struct Progress {
+    expected: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// Whether a progress display is wanted here: stderr is a terminal and not CI.
+pub fn wanted() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("CI").is_none_or(|v| v.is_empty())
+}
+
+impl Progress {
+    /// Start drawing, or `None` when [`wanted`] says no.
+    pub fn start_if_terminal(received: ByteCounter) -> Option<Self> {
+        if !wanted() {
+            return None;
+        }
+        let expected = Arc::new(AtomicU64::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let expected = Arc::clone(&expected);
+            let stop = Arc::clone(&stop);
+            std::thread::Builder::new()
+                .name("imgguard-progress".into())
+                .spawn(move || draw(&received, &expected, &stop))
+                .ok()
+        };
+        Some(Self {
+            expected,
+            stop,
+            thread,
+        })
+    }
+
+    /// Another blob of `size` bytes is on its way.
+    pub fn expect(&self, size: u64) {
+        self.expected.fetch_add(size, Ordering::Relaxed);
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn draw(received: &AtomicU64, expected: &AtomicU64, stop: &AtomicBool) {
+    let started = Instant::now();
+    let mut drew = false;
+    while !stop.load(Ordering::Relaxed) {
+        std::thread::sleep(REDRAW);
+        let got = received.load(Ordering::Relaxed);
+        let total = expected.load(Ordering::Relaxed);
+        if total == 0 {
+            continue;
+        }
+        let secs = started.elapsed().as_secs_f64().max(0.001);
+        #[expect(clippy::cast_precision_loss, reason = "display only")]
+        let line = format!(
+            "\rpulling layers: {:.1} / {:.1} MiB ({:.1} MiB/s)   ",
+            got as f64 / 1_048_576.0,
+            total as f64 / 1_048_576.0,
+            got as f64 / 1_048_576.0 / secs
+        );
+        let _ = std::io::stderr().write_all(line.as_bytes());
+        drew = true;
+    }
+    if drew {
+        let _ = std::io::stderr().write_all(b"\r\x1b[2K");
+    }
+}
