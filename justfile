@@ -32,7 +32,7 @@ bench:
 
 # Fuzz targets must keep compiling (run in `ci`).
 fuzz-check:
-    cargo check --manifest-path fuzz/Cargo.toml --locked --bins
+    cargo check --manifest-path fuzz/Cargo.toml --locked --bins --target-dir target/fuzz
 
 # Run one fuzz target for a while: just fuzz layer_tar 60
 fuzz target seconds="60":
