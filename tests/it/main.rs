@@ -21,6 +21,7 @@ mod adversarial;
 mod config_checks;
 mod daemon;
 mod demo;
+mod examples;
 mod local_sources;
 mod registry;
 mod report_schema;
