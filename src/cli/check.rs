@@ -8,34 +8,59 @@ use std::sync::Arc;
 
 use super::CliError;
 use super::args::{BaselineArgs, CheckArgs, RunArgs};
+use super::attest_step::{
+    DEFAULT_POLICY_URI, PipelineSource, attestation_settings, run_attestation,
+};
 use crate::analyze::dockerfile::Dockerfile;
 use crate::analyze::registry::{analyzers_for, ruleset_digest};
 use crate::engine::{CheckOutcome, CheckRequest, check};
 use crate::exit_code::ExitCode;
-use crate::oci::{ImageReference, Platform};
+use crate::oci::{Digest, ImageReference, Platform};
 use crate::policy::{Baseline, PolicyInputs, apply_policy};
 use crate::report::Report;
 use crate::report::github::write_github_summary;
 use crate::report::write::{RenderOptions, write_report};
 use crate::source::open::demo_source;
+use crate::source::registry::RegistryOptions;
 use crate::source::{ImageSource, SourceError, open_source_with};
 use crate::spec::date::Date;
 use crate::spec::load::read_text;
 use crate::spec::{
-    DEFAULT_PIPELINE, Pipeline, ReportFormat, ReportTarget, SpecError, load_pipeline, load_waivers,
-    parse_pipeline,
+    DEFAULT_PIPELINE, Pipeline, ReportFormat, ReportTarget, SpecError, load_waivers, parse_pipeline,
 };
 
 /// The spec of a run: the file given, or the embedded default.
 pub fn pipeline_of(run: &RunArgs) -> Result<Pipeline, CliError> {
+    Ok(pipeline_with_source(run)?.0)
+}
+
+/// The spec of a run and what the VSA names it by (its URI and the digest of the
+/// exact bytes parsed).
+pub fn pipeline_with_source(run: &RunArgs) -> Result<(Pipeline, PipelineSource), CliError> {
     Ok(match &run.pipeline {
-        Some(path) => load_pipeline(path)?,
-        None => parse_pipeline(DEFAULT_PIPELINE, "pipelines/default.yaml")?,
+        Some(path) => {
+            let text = read_text(path)?;
+            let name = path.display().to_string();
+            let pipeline = parse_pipeline(&text, &name)?;
+            let digest = Digest::sha256_of(text.as_bytes());
+            (pipeline, PipelineSource { uri: name, digest })
+        }
+        None => (
+            parse_pipeline(DEFAULT_PIPELINE, "pipelines/default.yaml")?,
+            PipelineSource {
+                uri: DEFAULT_POLICY_URI.to_owned(),
+                digest: Digest::sha256_of(DEFAULT_PIPELINE.as_bytes()),
+            },
+        ),
     })
 }
 
 /// Run the engine for `run` under `pipeline`.
-fn run_engine(run: &RunArgs, pipeline: &Pipeline) -> Result<(CheckOutcome, String), CliError> {
+fn run_engine(
+    run: &RunArgs,
+    pipeline: &Pipeline,
+    options: &RegistryOptions,
+) -> Result<(CheckOutcome, String), CliError> {
     let platforms = run
         .platforms
         .iter()
@@ -59,8 +84,7 @@ fn run_engine(run: &RunArgs, pipeline: &Pipeline) -> Result<(CheckOutcome, Strin
     let opened: Result<Box<dyn ImageSource>, SourceError> = if run.demo {
         Ok(demo_source())
     } else {
-        let options = run.registry.options(&mut std::io::stdin())?;
-        open_source_with(&ImageReference::parse(&reference)?, &options)
+        open_source_with(&ImageReference::parse(&reference)?, options)
     };
     let source = opened?;
     let request = CheckRequest {
@@ -74,6 +98,14 @@ fn run_engine(run: &RunArgs, pipeline: &Pipeline) -> Result<(CheckOutcome, Strin
     };
     let outcome = check(&request)?;
     Ok((outcome, ruleset_digest(&analyzers)))
+}
+
+/// Registry access for a run (reads `--password-stdin` once; nothing for the demo).
+fn registry_options(run: &RunArgs) -> Result<RegistryOptions, CliError> {
+    if run.demo {
+        return Ok(RegistryOptions::default());
+    }
+    Ok(run.registry.options(&mut std::io::stdin())?)
 }
 
 fn load_baseline(path: &Path) -> Result<Baseline, CliError> {
@@ -186,8 +218,9 @@ fn write_target(
 
 /// Run a check and write its reports.
 pub fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> Result<ExitCode, CliError> {
-    let pipeline = pipeline_of(&args.run)?;
+    let (pipeline, pipeline_source) = pipeline_with_source(&args.run)?;
     let targets = targets(args, &pipeline)?;
+    let attestation = attestation_settings(&args.attest, &pipeline, &pipeline_source, &targets)?;
     let strict = pipeline.strict || args.strict;
     let waivers_path = args
         .waivers
@@ -206,7 +239,8 @@ pub fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> Result<ExitCode, C
         .map(|p| load_baseline(p).map(|b| (p.display().to_string(), b)))
         .transpose()?;
     let today = today(args)?;
-    let (mut outcome, ruleset) = run_engine(&args.run, &pipeline)?;
+    let options = registry_options(&args.run)?;
+    let (mut outcome, ruleset) = run_engine(&args.run, &pipeline, &options)?;
     let inputs = PolicyInputs {
         pipeline: &pipeline,
         waivers: waivers.as_ref().map(|(p, w)| (p.as_str(), w)),
@@ -220,13 +254,23 @@ pub fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> Result<ExitCode, C
     for target in &targets {
         write_target(&report, target, stdout)?;
     }
+    if let Some(settings) = &attestation {
+        run_attestation(
+            settings,
+            &report,
+            &pipeline,
+            &options,
+            &mut std::io::stderr(),
+        )?;
+    }
     Ok(ExitCode::of_verdict(outcome.verdict))
 }
 
 /// Record a baseline of an image's findings.
 pub fn run_baseline(args: &BaselineArgs, stdout: &mut dyn Write) -> Result<ExitCode, CliError> {
     let pipeline = pipeline_of(&args.run)?;
-    let (mut outcome, _) = run_engine(&args.run, &pipeline)?;
+    let options = registry_options(&args.run)?;
+    let (mut outcome, _) = run_engine(&args.run, &pipeline, &options)?;
     // Disabled rules never reach a report, so they do not belong in a baseline either.
     crate::policy::overrides::apply_overrides(&pipeline, &mut outcome.findings);
     let baseline = Baseline::of_findings(

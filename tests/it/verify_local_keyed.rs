@@ -18,7 +18,7 @@ use imgguard::verify::{
     verify_simple_signing,
 };
 
-fn fixtures() -> PathBuf {
+pub(crate) fn fixtures() -> PathBuf {
     if let Some(dir) = std::env::var_os("IMGGUARD_LOCAL_KEYED_FIXTURES") {
         return PathBuf::from(dir);
     }
