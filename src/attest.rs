@@ -25,7 +25,9 @@ mod stage;
 pub use cosign_att::{
     COSIGN_SIGNATURE_ANNOTATION, CosignAttPlan, PREDICATE_TYPE_ANNOTATION, att_tag, plan_cosign_att,
 };
-pub use discovery::{bundle_layer_in_referrer, vsa_bundle_referrers, vsa_layers_in_att_manifest};
+pub use discovery::{
+    bundle_layer_in_referrer, may_be_vsa_bundle, vsa_bundle_referrers, vsa_layers_in_att_manifest,
+};
 pub use error::{AttestError, GateError};
 pub use from_report::{
     LEVEL_CONFIG_BASELINE, LEVEL_FILESYSTEM_BASELINE, LEVEL_NO_SECRETS, VsaContext,

@@ -191,6 +191,7 @@ mod tests {
             analyzers: &analyzers,
             jobs: 1,
             dockerfile: None,
+            policy: crate::engine::PolicyFiles::default(),
         })
         .unwrap();
         let report = Report::from_outcome(&outcome, &pipeline, ruleset_digest(&analyzers));

@@ -1,19 +1,29 @@
 //! Finding imgguard VSAs for an image digest in a registry, for `imgguard gate`: the
 //! cosign `.att` tag's DSSE layers, and Sigstore bundle referrers (Referrers API, else
-//! the `sha256-<hex>` tag-schema index). Every fetched document is bounded and
-//! digest-checked; what it holds is judged by [`check_vsa_envelope`](super::check_vsa_envelope).
+//! the `sha256-<hex>` tag-schema index), read through
+//! [`referrers`](crate::source::registry::referrers), so every fetched document is
+//! bounded and digest-checked. What the envelopes say is judged by
+//! [`check_vsa_envelope`](super::check_vsa_envelope).
 //!
 //! One odd or broken candidate never hides another: it is recorded as a note and the
-//! search goes on. Only a registry that cannot be reached at all is an error.
+//! search goes on. Only a registry that cannot be used at all is an error.
 
 use super::{
-    att_tag, bundle_layer_in_referrer, dsse_envelope_from_bundle, referrers_fallback_tag,
-    vsa_bundle_referrers, vsa_layers_in_att_manifest,
+    BUNDLE_V03_MEDIA_TYPE, att_tag, bundle_layer_in_referrer, dsse_envelope_from_bundle,
+    may_be_vsa_bundle, vsa_layers_in_att_manifest,
 };
 use crate::intoto::MAX_ENVELOPE_BYTES;
 use crate::oci::Digest;
+use crate::source::SourceError;
 use crate::source::registry::RegistryError;
 use crate::source::registry::client::RegistryClient;
+use crate::source::registry::push::MAX_MANIFEST_BYTES;
+use crate::source::registry::referrers::{
+    ReferrersVia, fetch_verified, manifest_by_tag, referrers,
+};
+
+/// The other spelling of the bundle media type, as an artifact type filter.
+const BUNDLE_ALT_MEDIA_TYPE: &str = "application/vnd.dev.sigstore.bundle+json;version=0.3";
 
 /// One envelope found, with where it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,99 +45,91 @@ pub struct VsaSearch {
     pub referrers_api: bool,
 }
 
-/// A failure that means the registry itself is not usable (not one bad candidate).
-fn is_fatal(error: &RegistryError) -> bool {
+impl VsaSearch {
+    /// Records `error` about `what` as a note, unless the registry itself is unusable.
+    fn soft(&mut self, what: &str, error: SourceError) -> Result<(), SourceError> {
+        if is_fatal(&error) {
+            return Err(error);
+        }
+        self.notes.push(format!("{what}: {error}"));
+        Ok(())
+    }
+}
+
+/// A failure that means the registry is not usable (not one bad candidate).
+fn is_fatal(error: &SourceError) -> bool {
     matches!(
         error,
-        RegistryError::Unreachable { .. }
-            | RegistryError::Unauthorized { .. }
-            | RegistryError::Token { .. }
-            | RegistryError::Setup { .. }
-            | RegistryError::CaFile { .. }
-            | RegistryError::Credentials { .. }
+        SourceError::Registry(
+            RegistryError::Unreachable { .. }
+                | RegistryError::Unauthorized { .. }
+                | RegistryError::Token { .. }
+                | RegistryError::Setup { .. }
+                | RegistryError::CaFile { .. }
+                | RegistryError::Credentials { .. }
+        )
     )
 }
 
 /// Searches both locations for VSAs about `image`.
-pub fn find_vsas(client: &RegistryClient, image: &Digest) -> Result<VsaSearch, RegistryError> {
+pub fn find_vsas(client: &RegistryClient, image: &Digest) -> Result<VsaSearch, SourceError> {
     let mut search = VsaSearch::default();
-    let soft = |search: &mut VsaSearch, what: String, error: RegistryError| {
-        if is_fatal(&error) {
-            Err(error)
-        } else {
-            search.notes.push(format!("{what}: {error}"));
-            Ok(())
-        }
-    };
+    let envelope_limit = MAX_ENVELOPE_BYTES as u64;
     let tag = att_tag(image);
-    match client.manifest(&tag) {
+    match manifest_by_tag(client, &tag, MAX_MANIFEST_BYTES) {
         Ok(Some(manifest)) => match vsa_layers_in_att_manifest(&manifest.bytes) {
             Ok(layers) => {
                 for layer in layers {
-                    match client.blob(&layer.digest, MAX_ENVELOPE_BYTES as u64) {
-                        Ok(envelope) => search.candidates.push(VsaCandidate {
-                            location: format!("tag {tag} layer {}", layer.digest),
-                            envelope,
-                        }),
-                        Err(e) => {
-                            soft(&mut search, format!("tag {tag} layer {}", layer.digest), e)?;
-                        }
+                    let location = format!("tag {tag} layer {}", layer.digest);
+                    match fetch_verified(client, &layer, envelope_limit) {
+                        Ok(envelope) => search.candidates.push(VsaCandidate { location, envelope }),
+                        Err(e) => search.soft(&location, e)?,
                     }
                 }
             }
             Err(e) => search.notes.push(format!("tag {tag}: {e}")),
         },
         Ok(None) => {}
-        Err(e) => soft(&mut search, format!("tag {tag}"), e)?,
+        Err(e) => search.soft(&format!("tag {tag}"), e)?,
     }
-    let (index, via) = if let Some(index) = client.referrers(image)? {
-        search.referrers_api = true;
-        (Some(index), "referrers API".to_owned())
-    } else {
-        let fallback = referrers_fallback_tag(image);
-        let via = format!("tag {fallback}");
-        match client.manifest(&fallback) {
-            Ok(found) => (found.map(|m| m.bytes), via),
-            Err(e) => {
-                soft(&mut search, via.clone(), e)?;
-                (None, via)
-            }
-        }
-    };
-    let Some(index) = index else {
-        return Ok(search);
-    };
-    let referrers = match vsa_bundle_referrers(&index) {
-        Ok(referrers) => referrers,
+    let found = match referrers(
+        client,
+        image,
+        &[BUNDLE_V03_MEDIA_TYPE, BUNDLE_ALT_MEDIA_TYPE],
+        MAX_MANIFEST_BYTES,
+    ) {
+        Ok(found) => found,
         Err(e) => {
-            search.notes.push(format!("{via}: {e}"));
+            search.soft("referrers", e)?;
             return Ok(search);
         }
     };
-    for referrer in referrers {
+    let via = match found.via {
+        ReferrersVia::Api => "referrers API".to_owned(),
+        ReferrersVia::TagFallback => format!("tag {}", image.tag_form()),
+        ReferrersVia::None => return Ok(search),
+    };
+    search.referrers_api = found.via == ReferrersVia::Api;
+    for referrer in found.manifests.iter().filter(|r| may_be_vsa_bundle(r)) {
         let location = format!("referrer {} ({via})", referrer.digest);
-        let manifest = match client.manifest(&referrer.digest.to_string()) {
-            Ok(Some(m)) => m,
-            Ok(None) => {
-                search.notes.push(format!("{location}: manifest not found"));
-                continue;
-            }
+        let manifest = match fetch_verified(client, referrer, MAX_MANIFEST_BYTES) {
+            Ok(m) => m,
             Err(e) => {
-                soft(&mut search, location, e)?;
+                search.soft(&location, e)?;
                 continue;
             }
         };
-        let layer = match bundle_layer_in_referrer(&manifest.bytes) {
+        let layer = match bundle_layer_in_referrer(&manifest) {
             Ok(layer) => layer,
             Err(e) => {
                 search.notes.push(format!("{location}: {e}"));
                 continue;
             }
         };
-        let bundle = match client.blob(&layer.digest, MAX_ENVELOPE_BYTES as u64) {
+        let bundle = match fetch_verified(client, &layer, envelope_limit) {
             Ok(bundle) => bundle,
             Err(e) => {
-                soft(&mut search, location, e)?;
+                search.soft(&location, e)?;
                 continue;
             }
         };

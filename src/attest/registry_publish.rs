@@ -12,7 +12,7 @@ use crate::oci::media_type::OCI_INDEX;
 use crate::oci::{Descriptor, Digest};
 use crate::source::registry::RegistryError;
 use crate::source::registry::client::RegistryClient;
-use crate::source::registry::push::FetchedManifest;
+use crate::source::registry::push::VersionedManifest;
 
 /// How many times a read-modify-write of a shared manifest is tried when another
 /// writer got there first (412 Precondition Failed).
@@ -51,7 +51,7 @@ pub fn publish_vsa(
     let subject = image_descriptor(client, image)?;
     let mut attempt = 0;
     let (plan, att_manifest) = loop {
-        let existing = client.manifest(&super::att_tag(image))?;
+        let existing = client.manifest_for_update(&super::att_tag(image))?;
         let plan = plan_publication(
             &vsa.envelope,
             signer,
@@ -111,9 +111,9 @@ fn is_conflict(error: &RegistryError) -> bool {
 
 /// The image's root as the registry serves it (media type and size for `subject`).
 fn image_descriptor(client: &RegistryClient, image: &Digest) -> Result<Descriptor, AttestError> {
-    let Some(FetchedManifest {
+    let Some(VersionedManifest {
         bytes, media_type, ..
-    }) = client.manifest(&image.to_string())?
+    }) = client.manifest_for_update(&image.to_string())?
     else {
         return Err(AttestError::ImageNotInRegistry {
             repository: format!("{}/{}", client.registry(), client.repository()),
@@ -139,7 +139,7 @@ fn update_fallback_index(
 ) -> Result<(), AttestError> {
     let mut attempt = 0;
     loop {
-        let existing = client.manifest(&plan.fallback_tag)?;
+        let existing = client.manifest_for_update(&plan.fallback_tag)?;
         let Some(index) =
             update_referrers_index(existing.as_ref().map(|m| m.bytes.as_slice()), plan)?
         else {

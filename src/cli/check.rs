@@ -1,6 +1,6 @@
 //! `imgguard check` and `imgguard baseline`: load the spec (and its waivers and
-//! baseline), run the engine, apply the policy, and hand the report to every writer
-//! asked for.
+//! baseline), run the engine (which applies the policy and returns the verdict), and
+//! hand the report to every writer asked for.
 
 use std::io::{IsTerminal as _, Write};
 use std::path::{Path, PathBuf};
@@ -13,10 +13,10 @@ use super::attest_step::{
 };
 use crate::analyze::dockerfile::Dockerfile;
 use crate::analyze::registry::{analyzers_for, ruleset_digest};
-use crate::engine::{CheckOutcome, CheckRequest, check};
+use crate::engine::{CheckOutcome, CheckRequest, PolicyFiles, check};
 use crate::exit_code::ExitCode;
 use crate::oci::{Digest, ImageReference, Platform};
-use crate::policy::{Baseline, PolicyInputs, apply_policy};
+use crate::policy::Baseline;
 use crate::report::Report;
 use crate::report::github::write_github_summary;
 use crate::report::write::{RenderOptions, write_report};
@@ -55,10 +55,19 @@ pub fn pipeline_with_source(run: &RunArgs) -> Result<(Pipeline, PipelineSource),
     })
 }
 
-/// Run the engine for `run` under `pipeline`.
+/// Registry access for a run (reads `--password-stdin` once; nothing for the demo).
+fn registry_options(run: &RunArgs) -> Result<RegistryOptions, CliError> {
+    if run.demo {
+        return Ok(RegistryOptions::default());
+    }
+    Ok(run.registry.options(&mut std::io::stdin())?)
+}
+
+/// Run the engine for `run` under `pipeline` and its policy files.
 fn run_engine(
     run: &RunArgs,
     pipeline: &Pipeline,
+    policy: PolicyFiles<'_>,
     options: &RegistryOptions,
 ) -> Result<(CheckOutcome, String), CliError> {
     let platforms = run
@@ -86,7 +95,11 @@ fn run_engine(
     } else {
         open_source_with(&ImageReference::parse(&reference)?, options)
     };
-    let source = opened?;
+    let source = if run.registry.no_progress {
+        opened?
+    } else {
+        crate::source::scan_progress::ScanProgressSource::wrap(opened?)
+    };
     let request = CheckRequest {
         reference,
         source: source.as_ref(),
@@ -95,17 +108,10 @@ fn run_engine(
         analyzers: &analyzers,
         jobs: run.jobs,
         dockerfile: dockerfile.as_deref(),
+        policy,
     };
     let outcome = check(&request)?;
     Ok((outcome, ruleset_digest(&analyzers)))
-}
-
-/// Registry access for a run (reads `--password-stdin` once; nothing for the demo).
-fn registry_options(run: &RunArgs) -> Result<RegistryOptions, CliError> {
-    if run.demo {
-        return Ok(RegistryOptions::default());
-    }
-    Ok(run.registry.options(&mut std::io::stdin())?)
 }
 
 fn load_baseline(path: &Path) -> Result<Baseline, CliError> {
@@ -239,18 +245,14 @@ pub fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> Result<ExitCode, C
         .map(|p| load_baseline(p).map(|b| (p.display().to_string(), b)))
         .transpose()?;
     let today = today(args)?;
-    let options = registry_options(&args.run)?;
-    let (mut outcome, ruleset) = run_engine(&args.run, &pipeline, &options)?;
-    let inputs = PolicyInputs {
-        pipeline: &pipeline,
+    let policy = PolicyFiles {
         waivers: waivers.as_ref().map(|(p, w)| (p.as_str(), w)),
         baseline: baseline.as_ref().map(|(p, b)| (p.as_str(), b)),
         today,
     };
-    let policy = apply_policy(&inputs, &mut outcome.findings, &mut outcome.coverage);
-    outcome.verdict = policy.verdict;
-    outcome.reasons.clone_from(&policy.reasons);
-    let report = Report::from_outcome_with_policy(&outcome, &pipeline, ruleset, &policy);
+    let options = registry_options(&args.run)?;
+    let (outcome, ruleset) = run_engine(&args.run, &pipeline, policy, &options)?;
+    let report = Report::from_outcome(&outcome, &pipeline, ruleset);
     for target in &targets {
         write_target(&report, target, stdout)?;
     }
@@ -269,10 +271,10 @@ pub fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> Result<ExitCode, C
 /// Record a baseline of an image's findings.
 pub fn run_baseline(args: &BaselineArgs, stdout: &mut dyn Write) -> Result<ExitCode, CliError> {
     let pipeline = pipeline_of(&args.run)?;
+    // The engine drops findings of disabled rules (they never reach a report), so they
+    // do not reach the baseline either.
     let options = registry_options(&args.run)?;
-    let (mut outcome, _) = run_engine(&args.run, &pipeline, &options)?;
-    // Disabled rules never reach a report, so they do not belong in a baseline either.
-    crate::policy::overrides::apply_overrides(&pipeline, &mut outcome.findings);
+    let (outcome, _) = run_engine(&args.run, &pipeline, PolicyFiles::default(), &options)?;
     let baseline = Baseline::of_findings(
         &outcome.reference,
         outcome.image.as_ref().map(|i| i.digest.to_string()),

@@ -14,6 +14,8 @@ use crate::crypto::{KeySource, ProcessEnv, PublicKey};
 use crate::exit_code::ExitCode;
 use crate::oci::{Digest, ImageReference};
 use crate::source::registry::client::RegistryClient;
+use crate::source::registry::push::MAX_MANIFEST_BYTES;
+use crate::source::registry::referrers::manifest_by_tag;
 
 fn usage(reason: String) -> CliError {
     CliError::Gate(GateError::Usage { reason })
@@ -64,7 +66,7 @@ pub fn run_gate(
         digest.clone()
     } else {
         let tag = reference.tag_or_default().unwrap_or("latest");
-        let Some(found) = client.manifest(tag)? else {
+        let Some(found) = manifest_by_tag(&client, tag, MAX_MANIFEST_BYTES)? else {
             return Err(usage(format!(
                 "tag `{tag}` does not exist in {}",
                 client.location()
@@ -73,10 +75,10 @@ pub fn run_gate(
         writeln!(
             stdout,
             "resolved {} to {}/{}@{}",
-            args.image, reference.registry, reference.repository, found.digest
+            args.image, reference.registry, reference.repository, found.descriptor.digest
         )
         .map_err(out_error)?;
-        found.digest
+        found.descriptor.digest
     };
     let search = find_vsas(&client, &image)?;
     for note in &search.notes {

@@ -233,10 +233,7 @@ fn plain_descriptor(media_type: &str, digest: Digest, size: u64) -> Descriptor {
 
 impl ImageSource for DockerArchive {
     fn info(&self) -> SourceInfo {
-        SourceInfo {
-            transport: "docker-archive".into(),
-            location: self.tree.location(),
-        }
+        SourceInfo::new("docker-archive", self.tree.location())
     }
 
     fn root(&self, document_limit: u64) -> Result<Descriptor, SourceError> {

@@ -9,6 +9,7 @@ pub mod error;
 pub mod options;
 pub mod progress;
 pub mod push;
+pub mod referrers;
 pub mod registry_source;
 
 pub use error::RegistryError;

@@ -1,8 +1,8 @@
-//! Registry writes and the small reads publishing and the gate need: blob existence
-//! and upload (POST then PUT with `?digest=`), manifest PUT returning what the
-//! registry said (`Docker-Content-Digest`, `OCI-Subject`), manifest and blob reads
-//! that are bounded and digest-checked, manifests with their `ETag` for `If-Match`
-//! updates, and the Referrers API.
+//! Registry writes: blob existence and upload (POST then PUT with `?digest=`),
+//! manifest PUT returning what the registry said (`Docker-Content-Digest`, checked
+//! against what was sent, and `OCI-Subject`), and manifests read with their `ETag` for
+//! `If-Match` updates of shared tags (the cosign `.att` manifest, the referrers
+//! tag-schema index).
 //!
 //! Sits beside [`RegistryClient`]: it only adds methods over the client's `send`, so
 //! authentication (tokens with `pull,push` from [`RegistryClient::new_for_push`], basic
@@ -32,7 +32,7 @@ pub const MAX_PUSH_BLOB_BYTES: usize = 16 << 20;
 
 /// A manifest or index as the registry served it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FetchedManifest {
+pub struct VersionedManifest {
     /// The exact bytes.
     pub bytes: Vec<u8>,
     /// `Content-Type` (parameters dropped), else the document's own `mediaType`.
@@ -118,10 +118,15 @@ impl RegistryClient {
         }
     }
 
-    /// GET a manifest or index by tag or digest; `None` when the registry has none
+    /// GET a manifest or index by tag or digest with its `ETag`, to update it (or, by
+    /// digest, to describe it as a `subject`); `None` when the registry has none
     /// (404). Bytes fetched by digest must hash to it; by tag, to the digest the
-    /// registry announced (when it did).
-    pub fn manifest(&self, reference: &str) -> Result<Option<FetchedManifest>, RegistryError> {
+    /// registry announced (when it did). Read-only discovery uses
+    /// [`referrers`](super::referrers) instead.
+    pub fn manifest_for_update(
+        &self,
+        reference: &str,
+    ) -> Result<Option<VersionedManifest>, RegistryError> {
         let path = format!("manifests/{reference}");
         let Some((headers, bytes)) = self.document(&path, &MANIFEST_ACCEPT, MAX_MANIFEST_BYTES)?
         else {
@@ -141,55 +146,12 @@ impl RegistryClient {
                 found: expected.same_algorithm_of(&bytes).to_string(),
             });
         }
-        Ok(Some(FetchedManifest {
+        Ok(Some(VersionedManifest {
             media_type: media_type_of(&headers, &bytes),
             etag: header(&headers, "etag"),
             digest,
             bytes,
         }))
-    }
-
-    /// GET a blob whole (at most `limit` bytes) and check it against its digest.
-    pub fn blob(&self, digest: &Digest, limit: u64) -> Result<Vec<u8>, RegistryError> {
-        let path = format!("blobs/{digest}");
-        let Some((_, bytes)) = self.document(&path, &[], limit)? else {
-            return Err(RegistryError::Status {
-                url: self.url_of(&path),
-                status: 404,
-                message: "blob unknown".to_owned(),
-            });
-        };
-        let found = digest.same_algorithm_of(&bytes);
-        if &found != digest {
-            return Err(RegistryError::Mismatch {
-                url: self.url_of(&path),
-                expected: digest.to_string(),
-                found: found.to_string(),
-            });
-        }
-        Ok(bytes)
-    }
-
-    /// `GET /v2/<repo>/referrers/<digest>`: the index when the registry has the
-    /// Referrers API, `None` when it answers anything else (404, a redirect, an error
-    /// document, not an index), so that the caller falls back to the tag schema.
-    pub fn referrers(&self, subject: &Digest) -> Result<Option<Vec<u8>>, RegistryError> {
-        let path = format!("referrers/{subject}");
-        let found = match self.get_document(&path, &[OCI_INDEX], MAX_MANIFEST_BYTES) {
-            Ok(found) => found,
-            // Transport failures are real failures; any status means "no API here".
-            Err(DocumentError::Registry(RegistryError::Status { .. })) => return Ok(None),
-            Err(DocumentError::Registry(e)) => return Err(e),
-            Err(DocumentError::TooLarge(size)) => {
-                return Err(self.too_large(&path, size, MAX_MANIFEST_BYTES));
-            }
-        };
-        let (headers, bytes) = found;
-        let is_index = media_type_of(&headers, &bytes) == OCI_INDEX
-            && serde_json::from_slice::<serde_json::Value>(&bytes)
-                .ok()
-                .is_some_and(|v| v.get("manifests").is_some_and(serde_json::Value::is_array));
-        Ok(is_index.then_some(bytes))
     }
 
     /// Whether the registry holds blob `digest` (HEAD).
