@@ -23,6 +23,7 @@ use crate::redact::{redact_spans, sensitive_assignments};
 use crate::source::{ImageSource, ResolvedImage, SourceError, SourceInfo, resolve};
 use crate::spec::Pipeline;
 use crate::spec::pipeline::PlatformSelection;
+use crate::verify::{ImageSubject, ImageVerifier, Verification, discover};
 
 /// Everything a check produced, before any output format.
 #[derive(Debug)]
@@ -43,6 +44,8 @@ pub struct CheckOutcome {
     pub verdict: Verdict,
     /// Why.
     pub reasons: Vec<String>,
+    /// Signature and provenance verification (empty when the spec asks for none).
+    pub verification: Verification,
     /// Wall time in milliseconds.
     pub timing_ms: u128,
 }
@@ -63,6 +66,17 @@ pub struct CheckRequest<'a> {
     pub jobs: usize,
     /// The Dockerfile the image was built from, to map findings to its lines.
     pub dockerfile: Option<&'a Dockerfile>,
+    /// Signature and provenance verification, when the spec asks for it.
+    pub verify: Option<VerifyRequest<'a>>,
+}
+
+/// The `verify:` stage of a check: the compiled requirements and where to look.
+pub struct VerifyRequest<'a> {
+    /// The spec's `verify:` section, keys and trusted root loaded.
+    pub verifier: &'a ImageVerifier,
+    /// Read cosign tags and referrers from this repository instead of the image's
+    /// (`verify.repository`, else `COSIGN_REPOSITORY`).
+    pub repository: Option<String>,
 }
 
 /// Run a check. Source failures become an `incomplete` outcome, never an error: CI
@@ -91,6 +105,7 @@ pub fn check(request: &CheckRequest<'_>) -> Result<CheckOutcome, SourceError> {
                 coverage,
                 verdict,
                 reasons,
+                verification: Verification::default(),
                 timing_ms: started.elapsed().as_millis(),
             });
         }
@@ -174,6 +189,13 @@ pub fn check(request: &CheckRequest<'_>) -> Result<CheckOutcome, SourceError> {
             .collect::<Vec<_>>(),
         &path_indexes,
     );
+    let verification = request
+        .verify
+        .as_ref()
+        .map(|v| verify_image(request.source, &image, v, budgets))
+        .unwrap_or_default();
+    findings.extend(verification.findings());
+    coverage.skipped.extend(verification.gaps());
     for finding in &mut findings {
         finding.refresh_fingerprint();
     }
@@ -188,8 +210,20 @@ pub fn check(request: &CheckRequest<'_>) -> Result<CheckOutcome, SourceError> {
         coverage,
         verdict,
         reasons,
+        verification,
         timing_ms: started.elapsed().as_millis(),
     })
+}
+
+/// Discover the evidence the image's source holds and verify it.
+fn verify_image(
+    source: &dyn ImageSource,
+    image: &ResolvedImage,
+    request: &VerifyRequest<'_>,
+    budgets: &Budgets,
+) -> Verification {
+    let evidence = discover(source, image, request.repository.as_deref(), budgets);
+    request.verifier.verify(&ImageSubject::of(image), &evidence)
 }
 
 fn requested_platforms(request: &CheckRequest<'_>) -> Result<Vec<Platform>, SourceError> {

@@ -5,6 +5,7 @@
 pub mod daemon;
 pub mod docker_archive;
 pub mod error;
+pub mod evidence_store;
 pub mod file_tree;
 pub mod image_source;
 pub mod oci_layout;
@@ -14,6 +15,7 @@ pub mod resolve;
 pub mod tar_tree;
 
 pub use error::SourceError;
+pub use evidence_store::EvidenceStore;
 pub use image_source::{ImageSource, SourceInfo};
 pub use open::{open_source, open_source_with};
 pub use resolve::{DigestKind, PlatformImage, ResolvedImage, resolve};

@@ -191,6 +191,7 @@ mod tests {
             analyzers: &analyzers,
             jobs: 1,
             dockerfile: None,
+            verify: None,
         })
         .unwrap();
         let report = Report::from_outcome(&outcome, &pipeline, ruleset_digest(&analyzers));

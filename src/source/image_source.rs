@@ -7,6 +7,7 @@ use std::io::Read;
 use serde::Serialize;
 
 use super::SourceError;
+use super::evidence_store::EvidenceStore;
 use super::resolve::DigestKind;
 use crate::oci::{Descriptor, Digest};
 
@@ -41,6 +42,18 @@ pub trait ImageSource: Send + Sync {
             _ => DigestKind::Manifest,
         };
         (root.digest.clone(), kind)
+    }
+
+    /// Where signatures and attestations attached to the image live (`None` for
+    /// sources without such a place: daemons, Docker archives). `alternate` names
+    /// another repository to look in instead (`COSIGN_REPOSITORY`,
+    /// `verify.repository`).
+    fn evidence_store(
+        &self,
+        alternate: Option<&str>,
+    ) -> Result<Option<Box<dyn EvidenceStore + '_>>, SourceError> {
+        let _ = alternate;
+        Ok(None)
     }
 }
 
