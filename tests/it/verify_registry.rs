@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::support::image::{Blobs, Comp, Image, Layer, oci_layout_files, write_dir};
-use crate::support::registry::{Registry, free_port};
+use crate::support::registry::{ReferrersFront, Registry, free_port};
 use crate::support::run::{Output, binary};
 
 const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
@@ -44,7 +44,12 @@ fn push_dumped(registry: &Registry, repo: &str, manifest: &[u8], blobs: &[Vec<u8
 /// The keyed dump in `repo`: image (tag v1), `.sig`, `.att`, the referrer bundle and
 /// the referrers tag-schema index. `sig_payload` replaces the signed payload when set
 /// (a tampered copy; the manifest is rewritten to name it).
-fn push_keyed_dump(registry: &Registry, repo: &str, sig_payload: Option<Vec<u8>>) {
+fn push_keyed_dump(
+    registry: &Registry,
+    repo: &str,
+    sig_payload: Option<Vec<u8>>,
+    fallback_index: bool,
+) {
     let image_manifest = dump("image.manifest.json");
     let parsed: Value = serde_json::from_slice(&image_manifest).unwrap();
     let layer = &parsed["layers"][0];
@@ -100,12 +105,14 @@ fn push_keyed_dump(registry: &Registry, repo: &str, sig_payload: Option<Vec<u8>>
         &[b"{}".to_vec(), dump("referrer.sigstore-bundle.json")],
         &referrer_digest,
     );
-    registry.put_manifest(
-        repo,
-        &format!("sha256-{}", image_hex()),
-        OCI_INDEX,
-        &dump("referrers-tag-index.json"),
-    );
+    if fallback_index {
+        registry.put_manifest(
+            repo,
+            &format!("sha256-{}", image_hex()),
+            OCI_INDEX,
+            &dump("referrers-tag-index.json"),
+        );
+    }
 }
 
 /// A spec requiring a signature by `key` (and reading, but not requiring, provenance).
@@ -165,7 +172,7 @@ fn keyed_sig_att_and_referrer_bundle_verify_with_cosign_pub() {
     let Some(registry) = Registry::plain() else {
         return;
     };
-    push_keyed_dump(&registry, "demo/app", None);
+    push_keyed_dump(&registry, "demo/app", None, true);
     let dir = tempfile::tempdir().unwrap();
     let spec = spec(dir.path(), &fixtures().join("cosign.pub"), "");
     let reference = format!("{}/demo/app:v1", registry.addr);
@@ -217,7 +224,7 @@ fn keyed_evidence_fails_with_sigstorelabel_pub() {
     let Some(registry) = Registry::plain() else {
         return;
     };
-    push_keyed_dump(&registry, "demo/app", None);
+    push_keyed_dump(&registry, "demo/app", None, true);
     let dir = tempfile::tempdir().unwrap();
     let spec = spec(dir.path(), &fixtures().join("sigstorelabel.pub"), "");
     let reference = format!("{}/demo/app:v1", registry.addr);
@@ -260,7 +267,7 @@ fn tampered_signed_payload_fails() {
             "cosign container image signaturE",
         );
     assert_ne!(tampered.as_bytes(), dump("sig.simplesigning-payload.json"));
-    push_keyed_dump(&registry, "demo/app", Some(tampered.into_bytes()));
+    push_keyed_dump(&registry, "demo/app", Some(tampered.into_bytes()), true);
     let dir = tempfile::tempdir().unwrap();
     let spec = spec(dir.path(), &fixtures().join("cosign.pub"), "");
     let (out, report) = check(&format!("{}/demo/app:v1", registry.addr), &spec, &[]);
@@ -296,6 +303,12 @@ fn push_built_image(registry: &Registry, repo_tag: &str) -> String {
 /// Sign `digest` the way `cosign sign --key` does (simple signing, ECDSA P-256 DER)
 /// with the fixture `cosign.key`, and push the `.sig` manifest to `repo`.
 fn push_signature(registry: &Registry, repo: &str, digest: &str) {
+    push_signature_at(registry, repo, digest, digest);
+}
+
+/// Like [`push_signature`], but at the `.sig` tag of `tag_digest` (a signature of
+/// one image filed under another).
+fn push_signature_at(registry: &Registry, repo: &str, digest: &str, tag_digest: &str) {
     use base64::Engine as _;
     let pem = fs_err::read_to_string(fixtures().join("cosign.key")).unwrap();
     let key =
@@ -327,7 +340,7 @@ fn push_signature(registry: &Registry, repo: &str, digest: &str) {
                     "annotations": {"dev.cosignproject.cosign/signature": signature}}]
     }))
     .unwrap();
-    let tag = format!("{}.sig", digest.replace(':', "-"));
+    let tag = format!("{}.sig", tag_digest.replace(':', "-"));
     registry.put_manifest(repo, &tag, OCI_MANIFEST, &manifest);
 }
 
@@ -445,4 +458,111 @@ fn unreachable_evidence_registry_is_incomplete_not_fail_or_pass() {
                 && g["reason"].as_str().unwrap().contains("signature")),
         "{gaps:?}"
     );
+}
+
+#[test]
+fn native_referrers_api_is_read_and_a_non_index_answer_falls_back_to_the_tag() {
+    let Some(registry) = Registry::plain() else {
+        return;
+    };
+    // No fallback index: only the Referrers API can lead to the bundle.
+    push_keyed_dump(&registry, "demo/app", None, false);
+    let front = ReferrersFront::start(
+        &registry.addr,
+        (200, OCI_INDEX, dump("referrers-tag-index.json")),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let spec = spec(dir.path(), &fixtures().join("cosign.pub"), "");
+    let (out, report) = check(&format!("{}/demo/app:v1", front.addr), &spec, &[]);
+    let bundle = rejected(&report["verification"]["provenance"], "sigstore-bundle");
+    assert_eq!(bundle.len(), 1, "{}", out.stdout);
+    assert_eq!(bundle[0]["location"]["via"], "referrers-api");
+    assert_eq!(bundle[0]["rejection"]["outcome"], "predicate_type_mismatch");
+
+    // A registry that answers the API with something that is not an index (GHCR
+    // style) is treated as having none: the tag fallback is read.
+    let Some(registry) = Registry::plain() else {
+        return;
+    };
+    push_keyed_dump(&registry, "demo/app", None, true);
+    let front = ReferrersFront::start(
+        &registry.addr,
+        (200, "text/html", b"<html>moved</html>".to_vec()),
+    );
+    let (out, report) = check(&format!("{}/demo/app:v1", front.addr), &spec, &[]);
+    let bundle = rejected(&report["verification"]["provenance"], "sigstore-bundle");
+    assert_eq!(bundle.len(), 1, "{}", out.stdout);
+    assert_eq!(bundle[0]["location"]["via"], "tag-fallback");
+}
+
+#[test]
+fn signature_of_another_image_is_subject_mismatch() {
+    let Some(registry) = Registry::plain() else {
+        return;
+    };
+    let digest = push_built_image(&registry, "team/app:1");
+    let other = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+    push_signature_at(&registry, "team/app", other, &digest);
+    let dir = tempfile::tempdir().unwrap();
+    let spec = spec(dir.path(), &fixtures().join("cosign.pub"), "");
+    let (out, report) = check(&format!("{}/team/app:1", registry.addr), &spec, &[]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    let sigs = &report["verification"]["signatures"];
+    assert_eq!(sigs["reason"]["outcome"], "subject_mismatch", "{sigs}");
+    let finding = &findings_of(&report, "signature")[0];
+    assert_eq!(finding["rule"], "signature.subject-mismatch");
+    assert!(finding["message"].as_str().unwrap().contains(other));
+}
+
+#[test]
+fn spec_key_paths_are_relative_to_the_spec_and_the_human_report_says_why() {
+    let Some(registry) = Registry::plain() else {
+        return;
+    };
+    push_built_image(&registry, "team/unsigned:1");
+    let dir = tempfile::tempdir().unwrap();
+    fs_err::create_dir_all(dir.path().join("conf/keys")).unwrap();
+    fs_err::copy(
+        fixtures().join("cosign.pub"),
+        dir.path().join("conf/keys/release.pub"),
+    )
+    .unwrap();
+    let spec = spec(&dir.path().join("conf"), Path::new("keys/release.pub"), "");
+    let out = std::process::Command::new(binary())
+        .args([
+            "check",
+            &format!("{}/team/unsigned:1", registry.addr),
+            "--pipeline",
+        ])
+        .arg(&spec)
+        .current_dir(dir.path())
+        .env_remove("COSIGN_REPOSITORY")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("signatures: failed (required)"), "{stdout}");
+    assert!(
+        stdout.contains("verify.no-signature-found: expected "),
+        "{stdout}"
+    );
+    assert!(stdout.contains("signature.no-signature-found"), "{stdout}");
+    // A key the spec names but that is not there is a spec error (exit 2).
+    let spec = self::spec(&dir.path().join("conf"), Path::new("keys/missing.pub"), "");
+    let out = std::process::Command::new(binary())
+        .args([
+            "check",
+            &format!("{}/team/unsigned:1", registry.addr),
+            "--pipeline",
+        ])
+        .arg(&spec)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.pub"));
 }

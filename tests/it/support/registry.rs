@@ -603,3 +603,59 @@ impl Registry {
         std::fs::write(link.join("link"), digest).unwrap();
     }
 }
+
+/// A front for a real registry that adds the OCI 1.1 Referrers API (which
+/// distribution 2.x lacks): `GET /v2/<name>/referrers/<digest>` is answered with
+/// `referrers` (status, content type, body); everything else is passed through.
+pub struct ReferrersFront {
+    pub addr: String,
+}
+
+impl ReferrersFront {
+    pub fn start(upstream: &str, referrers: (u16, &str, Vec<u8>)) -> Self {
+        use std::io::Write as _;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let upstream = upstream.to_owned();
+        let (status, content_type, body) = (referrers.0, referrers.1.to_owned(), referrers.2);
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(mut client) = client else { continue };
+                let upstream = upstream.clone();
+                let content_type = content_type.clone();
+                let body = body.clone();
+                std::thread::spawn(move || {
+                    let head = read_head(&mut client);
+                    let text = String::from_utf8_lossy(&head).into_owned();
+                    if !text.starts_with("GET ") && !text.starts_with("HEAD ") {
+                        return; // a TLS probe or a write: not served here
+                    }
+                    let path = text.split(' ').nth(1).unwrap_or("").to_owned();
+                    if path.contains("/referrers/") {
+                        let _ = write!(
+                            client,
+                            "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                            body.len()
+                        );
+                        let _ = client.write_all(&body);
+                        return;
+                    }
+                    let rewritten: String = text
+                        .split("\r\n")
+                        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+                        .collect::<Vec<_>>()
+                        .join("\r\n")
+                        .trim_end()
+                        .to_owned()
+                        + "\r\nConnection: close\r\n\r\n";
+                    let Ok(mut up) = TcpStream::connect(&upstream) else {
+                        return;
+                    };
+                    up.write_all(rewritten.as_bytes()).unwrap();
+                    let _ = std::io::copy(&mut up, &mut client);
+                });
+            }
+        });
+        Self { addr }
+    }
+}
