@@ -45,9 +45,7 @@ pub use referrer::{
 };
 pub use registry_discovery::{VsaCandidate, VsaSearch, find_vsas};
 pub use registry_publish::{Published, publish_vsa};
-pub use stage::{
-    AttestationOutcome, AttestationSettings, PushOutcome, PushTarget, attest_run, evidence_of,
-};
+pub use stage::{AttestationOutcome, AttestationSettings, PushOutcome, PushTarget, attest_run};
 
 #[cfg(test)]
 mod robustness;

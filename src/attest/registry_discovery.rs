@@ -107,7 +107,8 @@ pub fn find_vsas(client: &RegistryClient, image: &Digest) -> Result<VsaSearch, S
     let via = match found.via {
         ReferrersVia::Api => "referrers API".to_owned(),
         ReferrersVia::TagFallback => format!("tag {}", image.tag_form()),
-        ReferrersVia::None => return Ok(search),
+        // A registry never answers with a layout's index; nothing to read otherwise.
+        ReferrersVia::LayoutIndex | ReferrersVia::None => return Ok(search),
     };
     search.referrers_api = found.via == ReferrersVia::Api;
     for referrer in found.manifests.iter().filter(|r| may_be_vsa_bundle(r)) {

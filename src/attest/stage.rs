@@ -14,10 +14,10 @@ use super::{
 };
 use crate::crypto::PrivateKey;
 use crate::finding::Category;
-use crate::intoto::{PolicyReference, ResourceDescriptor, VerificationResult};
+use crate::intoto::{PolicyReference, VerificationResult};
 use crate::oci::Digest;
 use crate::oci::reference::RegistryReference;
-use crate::report::model::{Report, Verification};
+use crate::report::model::Report;
 use crate::source::registry::RegistryOptions;
 use crate::source::registry::client::RegistryClient;
 use crate::spec::Pipeline;
@@ -103,10 +103,10 @@ pub fn attest_run(
         resource_uri,
         subject_name,
         time_verified: now,
-        evidence: evidence_of(&report.verification),
+        evidence: report.verification.evidence_descriptors(),
         report_uri: settings.report_uri.clone(),
         categories_checked: categories_checked(report),
-        slsa_build_level: slsa_build_level_of(&report.verification),
+        slsa_build_level: report.verification.slsa_build_level(),
     };
     let input = vsa_input_from_report(report, pipeline, report_json, context)?;
     let vsa = issue_vsa(&input, &settings.key)?;
@@ -193,82 +193,5 @@ fn categories_checked(report: &Report) -> Vec<Category> {
         vec![Category::Secret, Category::Config, Category::Filesystem]
     } else {
         Vec::new()
-    }
-}
-
-fn text_field<'a>(value: &'a serde_json::Value, keys: &[&str]) -> Option<&'a str> {
-    keys.iter()
-        .find_map(|k| value.get(*k).and_then(serde_json::Value::as_str))
-}
-
-/// The signatures and provenance the verdict consumed: every entry of the report's
-/// `verification` section that names a digest (`digest` or `evidence_digest`), with
-/// its `uri` or `location` when it has one.
-pub fn evidence_of(verification: &Verification) -> Vec<ResourceDescriptor> {
-    let mut out: Vec<ResourceDescriptor> = Vec::new();
-    for entry in verification
-        .signatures
-        .iter()
-        .chain(&verification.provenance)
-    {
-        let Some(digest) = text_field(entry, &["evidence_digest", "digest"])
-            .and_then(|d| d.parse::<Digest>().ok())
-        else {
-            continue;
-        };
-        let uri = text_field(entry, &["uri", "location"]).map(str::to_owned);
-        let descriptor = ResourceDescriptor::from_digest(uri, &digest);
-        if !out.iter().any(|d| d.digest == descriptor.digest) {
-            out.push(descriptor);
-        }
-    }
-    out
-}
-
-/// The highest SLSA build level a verified provenance entry proved
-/// (`slsa_build_level`), if any.
-fn slsa_build_level_of(verification: &Verification) -> Option<u8> {
-    verification
-        .provenance
-        .iter()
-        .filter(|p| {
-            p.get("verified").and_then(serde_json::Value::as_bool) == Some(true)
-                || text_field(p, &["outcome", "status"]).is_some_and(|s| s == "verified")
-        })
-        .filter_map(|p| p.get("slsa_build_level")?.as_u64())
-        .filter_map(|l| u8::try_from(l).ok())
-        .filter(|l| (1..=4).contains(l))
-        .max()
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
-
-    use super::{evidence_of, slsa_build_level_of};
-    use crate::report::model::Verification;
-
-    #[test]
-    fn evidence_is_every_verification_entry_that_names_a_digest_once() {
-        let a = format!("sha256:{}", "a".repeat(64));
-        let b = format!("sha256:{}", "b".repeat(64));
-        let verification = Verification {
-            signatures: vec![
-                serde_json::json!({"digest": a, "location": "tag sha256-x.sig"}),
-                serde_json::json!({"digest": "not a digest"}),
-                serde_json::json!({"evidence_digest": a}),
-            ],
-            provenance: vec![
-                serde_json::json!({"evidence_digest": b, "uri": "oci://r/x@sha256:b", "verified": true, "slsa_build_level": 3}),
-                serde_json::json!({"digest": b, "slsa_build_level": 4}),
-            ],
-        };
-        let evidence = evidence_of(&verification);
-        assert_eq!(evidence.len(), 2);
-        assert_eq!(evidence[0].uri.as_deref(), Some("tag sha256-x.sig"));
-        assert_eq!(evidence[1].digest["sha256"], "b".repeat(64));
-        // Only a verified provenance entry proves a level; the unverified 4 is ignored.
-        assert_eq!(slsa_build_level_of(&verification), Some(3));
-        assert_eq!(slsa_build_level_of(&Verification::default()), None);
     }
 }

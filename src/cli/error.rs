@@ -26,6 +26,10 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Source(#[from] SourceError),
+    /// The spec's `verify:` section (or `--key`) names an unusable key or trust root.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Verify(#[from] crate::verify::VerifyError),
     /// Arguments that do not fit together, or name something unknown.
     #[error("{message}")]
     #[diagnostic(code(imgguard::cli::usage))]
@@ -73,6 +77,7 @@ impl CliError {
         match self {
             Self::Spec(_)
             | Self::Reference(_)
+            | Self::Verify(_)
             | Self::Usage { .. }
             | Self::Crypto(_)
             | Self::Gate(GateError::Usage { .. }) => ExitCode::Usage,

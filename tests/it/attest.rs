@@ -530,7 +530,7 @@ fn keygen_needs_a_password_and_writes_a_pair_cosign_readers_load() {
 
 #[test]
 fn shared_cosign_keys_under_both_labels_sign_vsas_from_file_and_env() {
-    let fixtures = crate::verify_local_keyed::fixtures();
+    let fixtures = crate::support::fixtures::local_keyed();
     let dir = tempfile::tempdir().unwrap();
     for name in ["cosign", "sigstorelabel"] {
         let key = fixtures.join(format!("{name}.key"));

@@ -13,8 +13,8 @@ use super::RegistryError;
 use super::client::{DocumentError, RegistryClient};
 use crate::oci::media_type::{DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST};
 use crate::oci::{Descriptor, Digest, ImageIndex, MediaKind};
-use crate::source::SourceError;
 use crate::source::resolve::verify_bytes;
+use crate::source::{EvidenceStore, SourceError};
 
 /// Manifest types accepted when fetching by tag or digest.
 const MANIFEST_TYPES: [&str; 4] = [
@@ -44,6 +44,8 @@ pub enum ReferrersVia {
     Api,
     /// The Referrers API is missing; the index at tag `sha256-<hex>` was read.
     TagFallback,
+    /// An OCI layout's `index.json` lists manifests whose `subject` is the image.
+    LayoutIndex,
     /// Neither exists: the image has no referrers.
     None,
 }
@@ -54,6 +56,7 @@ impl ReferrersVia {
         match self {
             Self::Api => "referrers-api",
             Self::TagFallback => "tag-fallback",
+            Self::LayoutIndex => "layout-index",
             Self::None => "none",
         }
     }
@@ -258,6 +261,28 @@ pub fn fetch_verified(
         })?;
     verify_bytes(descriptor, &bytes, what)?;
     Ok(bytes)
+}
+
+impl EvidenceStore for RegistryClient {
+    fn repository(&self) -> String {
+        format!("{}/{}", self.registry(), RegistryClient::repository(self))
+    }
+
+    fn manifest_by_tag(
+        &self,
+        tag: &str,
+        limit: u64,
+    ) -> Result<Option<FetchedManifest>, SourceError> {
+        manifest_by_tag(self, tag, limit)
+    }
+
+    fn referrers(&self, subject: &Digest, limit: u64) -> Result<Referrers, SourceError> {
+        referrers(self, subject, &[], limit)
+    }
+
+    fn fetch(&self, descriptor: &Descriptor, limit: u64) -> Result<Vec<u8>, SourceError> {
+        fetch_verified(self, descriptor, limit)
+    }
 }
 
 #[cfg(test)]
