@@ -129,21 +129,31 @@ fn spec(dir: &Path, key: &Path, extra: &str) -> PathBuf {
     path
 }
 
-fn check(reference: &str, spec: &Path, env: &[(&str, &str)]) -> (Output, Value) {
+/// Run imgguard with `args` (no `COSIGN_REPOSITORY` unless `env` sets one).
+fn run(args: &[&str], env: &[(&str, &str)], cwd: Option<&Path>) -> Output {
     let mut cmd = std::process::Command::new(binary());
-    cmd.args(["check", reference, "--pipeline"])
-        .arg(spec)
-        .args(["--format", "json"])
-        .env_remove("COSIGN_REPOSITORY");
+    cmd.args(args).env_remove("COSIGN_REPOSITORY");
     for (k, v) in env {
         cmd.env(k, v);
     }
+    if let Some(dir) = cwd {
+        cmd.current_dir(dir);
+    }
     let out = cmd.output().unwrap();
-    let out = Output {
+    Output {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
+    }
+}
+
+fn check(reference: &str, spec: &Path, env: &[(&str, &str)]) -> (Output, Value) {
+    let spec = spec.to_str().unwrap();
+    let out = run(
+        &["check", reference, "--pipeline", spec, "--format", "json"],
+        env,
+        None,
+    );
     let json = out.json();
     (out, json)
 }
@@ -370,17 +380,17 @@ fn key_flag_requires_a_signature_without_a_spec() {
     let reference = format!("{}/team/signed:1", registry.addr);
     let key = fixtures().join("cosign.pub");
     let wrong = fixtures().join("sigstorelabel.pub");
-    let run = |key: &Path| {
-        let out = std::process::Command::new(binary())
-            .args(["check", &reference, "--format", "json", "--key"])
-            .arg(key)
-            .env_remove("COSIGN_REPOSITORY")
-            .output()
-            .unwrap();
-        out.status.code().unwrap_or(-1)
+    let code = |key: &Path| {
+        let key = key.to_str().unwrap();
+        run(
+            &["check", &reference, "--format", "json", "--key", key],
+            &[],
+            None,
+        )
+        .code
     };
-    assert_eq!(run(&key), 0);
-    assert_eq!(run(&wrong), 1);
+    assert_eq!(code(&key), 0);
+    assert_eq!(code(&wrong), 1);
 }
 
 #[test]
@@ -527,42 +537,36 @@ fn spec_key_paths_are_relative_to_the_spec_and_the_human_report_says_why() {
         dir.path().join("conf/keys/release.pub"),
     )
     .unwrap();
+    let reference = format!("{}/team/unsigned:1", registry.addr);
     let spec = spec(&dir.path().join("conf"), Path::new("keys/release.pub"), "");
-    let out = std::process::Command::new(binary())
-        .args([
-            "check",
-            &format!("{}/team/unsigned:1", registry.addr),
-            "--pipeline",
-        ])
-        .arg(&spec)
-        .current_dir(dir.path())
-        .env_remove("COSIGN_REPOSITORY")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = run(
+        &["check", &reference, "--pipeline", spec.to_str().unwrap()],
+        &[],
+        Some(dir.path()),
     );
-    assert!(stdout.contains("signatures: failed (required)"), "{stdout}");
+    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
     assert!(
-        stdout.contains("verify.no-signature-found: expected "),
-        "{stdout}"
+        out.stdout.contains("signatures: failed (required)"),
+        "{}",
+        out.stdout
     );
-    assert!(stdout.contains("signature.no-signature-found"), "{stdout}");
+    assert!(
+        out.stdout.contains("verify.no-signature-found: expected "),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("signature.no-signature-found"),
+        "{}",
+        out.stdout
+    );
     // A key the spec names but that is not there is a spec error (exit 2).
     let spec = self::spec(&dir.path().join("conf"), Path::new("keys/missing.pub"), "");
-    let out = std::process::Command::new(binary())
-        .args([
-            "check",
-            &format!("{}/team/unsigned:1", registry.addr),
-            "--pipeline",
-        ])
-        .arg(&spec)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.pub"));
+    let out = run(
+        &["check", &reference, "--pipeline", spec.to_str().unwrap()],
+        &[],
+        None,
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("missing.pub"), "{}", out.stderr);
 }
