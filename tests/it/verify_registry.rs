@@ -218,6 +218,7 @@ fn keyed_sig_att_and_referrer_bundle_verify_with_cosign_pub() {
     assert_eq!(bundle[0]["location"]["kind"], "referrer");
     assert_eq!(bundle[0]["location"]["via"], "tag-fallback");
     assert_eq!(bundle[0]["rejection"]["outcome"], "predicate_type_mismatch");
+    assert_valid_report(&report);
     // Verification holds; only the placeholder layer keeps the verdict from a pass.
     assert!(findings_of(&report, "signature").is_empty());
     assert!(findings_of(&report, "provenance").is_empty());
@@ -263,6 +264,40 @@ fn keyed_evidence_fails_with_sigstorelabel_pub() {
     );
     // Optional provenance never fails the verdict.
     assert!(findings_of(&report, "provenance").is_empty());
+    assert_valid_report(&report);
+}
+
+/// The report, with its filled `verification` section, meets the committed schema.
+fn assert_valid_report(report: &Value) {
+    let schema: Value = serde_json::from_slice(
+        &fs_err::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/report.v1.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(report)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+#[test]
+fn verify_spec_unknown_key_points_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    fs_err::write(
+        dir.path().join("spec.yaml"),
+        "apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {name: bad}\nverify:\n  signatures:\n    trust_root: trust/root.json\n    authorities: []\n",
+    )
+    .unwrap();
+    let out = run(
+        &["validate", "spec.yaml"],
+        &[("NO_COLOR", "1")],
+        Some(dir.path()),
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("spec.yaml:6:5"), "{}", out.stderr);
+    assert!(out.stderr.contains("trust_root"), "{}", out.stderr);
 }
 
 #[test]
@@ -569,4 +604,99 @@ fn spec_key_paths_are_relative_to_the_spec_and_the_human_report_says_why() {
     );
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("missing.pub"), "{}", out.stderr);
+}
+
+/// A two-entry index as `docker buildx` pushes it: the linux/amd64 image and a
+/// `BuildKit` attestation manifest holding an unsigned SLSA v0.2 statement about it.
+/// Returns the index digest.
+fn push_buildkit_index(registry: &Registry, repo_tag: &str) -> String {
+    use serde_json::json;
+    let mut blobs = Blobs::default();
+    let image = Image::new()
+        .layer(
+            Layer::new().file("hello.txt", "hello\n"),
+            Comp::Gzip,
+            "COPY hello.txt /",
+        )
+        .store(&mut blobs);
+    let platform_digest = image["digest"].as_str().unwrap().to_owned();
+    let statement = json!({
+        "_type": "https://in-toto.io/Statement/v0.1",
+        "predicateType": "https://slsa.dev/provenance/v0.2",
+        "subject": [{"name": "app", "digest": {"sha256": platform_digest.trim_start_matches("sha256:")}}],
+        "predicate": {
+            "builder": {"id": "https://github.com/docker/buildx"},
+            "buildType": "https://mobyproject.org/buildkit@v1",
+            "invocation": {"configSource": {"uri": "https://github.com/acme/app.git"}}
+        }
+    });
+    let (sd, sn) = blobs.put(serde_json::to_vec(&statement).unwrap());
+    let (cd, cn) = blobs.put(b"{}".to_vec());
+    let manifest = json!({
+        "schemaVersion": 2,
+        "mediaType": OCI_MANIFEST,
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": cn},
+        "layers": [{"mediaType": "application/vnd.in-toto+json", "digest": sd, "size": sn,
+                    "annotations": {"in-toto.io/predicate-type": "https://slsa.dev/provenance/v0.2"}}],
+    });
+    let (md, mn) = blobs.put(serde_json::to_vec(&manifest).unwrap());
+    let attestation = json!({"mediaType": OCI_MANIFEST, "digest": md, "size": mn,
+        "platform": {"os": "unknown", "architecture": "unknown"},
+        "annotations": {"vnd.docker.reference.type": "attestation-manifest",
+                        "vnd.docker.reference.digest": platform_digest}});
+    let root = crate::support::image::index(&mut blobs, vec![image, attestation]);
+    let dir = tempfile::tempdir().unwrap();
+    write_dir(
+        dir.path(),
+        &oci_layout_files(&blobs, &[(root.clone(), Some("v1"))]),
+    );
+    registry.push(dir.path(), "v1", repo_tag, true);
+    root["digest"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn buildkit_provenance_is_evidence_until_a_signature_covers_the_index() {
+    let Some(registry) = Registry::plain() else {
+        return;
+    };
+    let index = push_buildkit_index(&registry, "team/built:1");
+    let dir = tempfile::tempdir().unwrap();
+    let spec = spec(dir.path(), &fixtures().join("cosign.pub"), "");
+    // Provenance required too.
+    let text = fs_err::read_to_string(&spec).unwrap().replace(
+        "    required: false\n",
+        "    required: true\n    builder_id: https://github.com/docker/buildx\n",
+    );
+    fs_err::write(&spec, text).unwrap();
+    let reference = format!("{}/team/built:1", registry.addr);
+
+    // Unsigned: the statement is read from the registry and proves nothing.
+    let (out, report) = check(&reference, &spec, &[]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    let prov = &report["verification"]["provenance"];
+    assert_eq!(prov["status"], "failed");
+    assert_eq!(
+        prov["unproven"][0]["format"], "unsigned-statement",
+        "{prov:#}"
+    );
+    assert_eq!(prov["unproven"][0]["location"]["kind"], "index-attestation");
+    assert!(
+        prov["reason"]["found"]
+            .as_str()
+            .unwrap()
+            .contains("only unsigned BuildKit provenance"),
+        "{prov:#}"
+    );
+    assert!(!findings_of(&report, "provenance").is_empty());
+
+    // A signature by the trusted key over the index covers the statement inside it.
+    push_signature(&registry, "team/built", &index);
+    let (out, report) = check(&reference, &spec, &[]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let sigs = &report["verification"]["signatures"];
+    assert_eq!(sigs["satisfied_by"][0]["bound_to"], index);
+    let prov = &report["verification"]["provenance"];
+    assert_eq!(prov["status"], "satisfied", "{prov:#}");
+    assert_eq!(prov["satisfied_by"][0]["format"], "unsigned-statement");
+    assert_eq!(prov["satisfied_by"][0]["signer"]["kind"], "key");
 }
