@@ -1,7 +1,9 @@
 //! The one module that knows the whole flow: resolve the image to one digest, run the
 //! config analyzers, stream every layer of every selected platform through the layer
 //! engine and the analyzers (layers in parallel, bounded by cores), mark findings in
-//! files that later layers delete or overwrite, then apply the policy.
+//! files that later layers delete or overwrite, then apply the policy (overrides,
+//! waivers, baseline, thresholds, coverage acceptance) and return the verdict. Callers
+//! only render the outcome and map its verdict to an exit code.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -18,11 +20,12 @@ use crate::layer::blob_stream::BlobExpectation;
 use crate::layer::path_index::LaterFate;
 use crate::layer::{BlobStream, Budgets, LayerPathIndex, walk_layer};
 use crate::oci::{Compression, Digest, MediaKind, Platform};
-use crate::policy::{Verdict, evaluate};
+use crate::policy::{Baseline, PolicyInputs, PolicyOutcome, Verdict, apply_policy};
 use crate::redact::{redact_spans, sensitive_assignments};
 use crate::source::{ImageSource, ResolvedImage, SourceError, SourceInfo, resolve};
-use crate::spec::Pipeline;
+use crate::spec::date::Date;
 use crate::spec::pipeline::PlatformSelection;
+use crate::spec::{Pipeline, WaiverFile};
 use crate::verify::{ImageSubject, ImageVerifier, Verification, discover};
 
 /// Everything a check produced, before any output format.
@@ -44,6 +47,9 @@ pub struct CheckOutcome {
     pub verdict: Verdict,
     /// Why.
     pub reasons: Vec<String>,
+    /// What the policy did (waivers, baseline, disabled rules); `verdict` and
+    /// `reasons` are its verdict and reasons.
+    pub policy: PolicyOutcome,
     /// Signature and provenance verification (empty when the spec asks for none).
     pub verification: Verification,
     /// Wall time in milliseconds.
@@ -66,8 +72,48 @@ pub struct CheckRequest<'a> {
     pub jobs: usize,
     /// The Dockerfile the image was built from, to map findings to its lines.
     pub dockerfile: Option<&'a Dockerfile>,
+    /// The waivers, the baseline and the day the policy is judged on.
+    pub policy: PolicyFiles<'a>,
     /// Signature and provenance verification, when the spec asks for it.
     pub verify: Option<VerifyRequest<'a>>,
+}
+
+/// What the policy needs besides the spec: the loaded waivers and baseline files (the
+/// caller reads them; the engine does no file I/O for policy) and today's date.
+#[derive(Debug, Clone, Copy)]
+pub struct PolicyFiles<'a> {
+    /// The waivers file, with its path.
+    pub waivers: Option<(&'a str, &'a WaiverFile)>,
+    /// The baseline, with its path.
+    pub baseline: Option<(&'a str, &'a Baseline)>,
+    /// The day waiver expiry is judged against.
+    pub today: Date,
+}
+
+impl Default for PolicyFiles<'_> {
+    /// No waivers, no baseline, today (UTC).
+    fn default() -> Self {
+        Self {
+            waivers: None,
+            baseline: None,
+            today: Date::today(),
+        }
+    }
+}
+
+/// Apply the whole policy of `request` to a check's findings and coverage.
+fn decide(
+    request: &CheckRequest<'_>,
+    findings: &mut Vec<Finding>,
+    coverage: &mut Coverage,
+) -> PolicyOutcome {
+    let inputs = PolicyInputs {
+        pipeline: request.pipeline,
+        waivers: request.policy.waivers,
+        baseline: request.policy.baseline,
+        today: request.policy.today,
+    };
+    apply_policy(&inputs, findings, coverage)
 }
 
 /// The `verify:` stage of a check: the compiled requirements and where to look.
@@ -95,16 +141,18 @@ pub fn check(request: &CheckRequest<'_>) -> Result<CheckOutcome, SourceError> {
             coverage
                 .skipped
                 .push(CoverageGap::new(source_gap_kind(&e), e.to_string()));
-            let (verdict, reasons) = evaluate(pipeline, &[], &mut coverage);
+            let mut findings = Vec::new();
+            let policy = decide(request, &mut findings, &mut coverage);
             return Ok(CheckOutcome {
                 reference: request.reference.clone(),
                 source: request.source.info(),
                 image: None,
                 layers: Vec::new(),
-                findings: Vec::new(),
+                findings,
                 coverage,
-                verdict,
-                reasons,
+                verdict: policy.verdict,
+                reasons: policy.reasons.clone(),
+                policy,
                 verification: Verification::default(),
                 timing_ms: started.elapsed().as_millis(),
             });
@@ -200,7 +248,7 @@ pub fn check(request: &CheckRequest<'_>) -> Result<CheckOutcome, SourceError> {
         finding.refresh_fingerprint();
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    let (verdict, reasons) = evaluate(pipeline, &findings, &mut coverage);
+    let policy = decide(request, &mut findings, &mut coverage);
     Ok(CheckOutcome {
         reference: request.reference.clone(),
         source: image.source.clone(),
@@ -208,8 +256,9 @@ pub fn check(request: &CheckRequest<'_>) -> Result<CheckOutcome, SourceError> {
         layers,
         findings,
         coverage,
-        verdict,
-        reasons,
+        verdict: policy.verdict,
+        reasons: policy.reasons.clone(),
+        policy,
         verification,
         timing_ms: started.elapsed().as_millis(),
     })

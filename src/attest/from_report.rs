@@ -191,6 +191,7 @@ mod tests {
             analyzers: &analyzers,
             jobs: 1,
             dockerfile: None,
+            policy: crate::engine::PolicyFiles::default(),
             verify: None,
         })
         .unwrap();

@@ -94,7 +94,8 @@ pub struct CheckArgs {
     /// The image and pipeline.
     #[command(flatten)]
     pub run: RunArgs,
-    /// Report format, optionally with a file: human, json, sarif, junit, github, gitlab,
+    /// Report format, optionally with a file: human, json, sarif, junit, github,
+    /// gitlab-codequality (alias gitlab), gitlab-secret-detection,
     /// or FORMAT=PATH. Repeatable; added to the spec's `reports:` list. Without it, the
     /// human report goes to standard output.
     #[arg(long = "format", short = 'f', value_name = "FORMAT[=PATH]")]

@@ -1,6 +1,6 @@
 //! `imgguard check` and `imgguard baseline`: load the spec (and its waivers and
-//! baseline), run the engine, apply the policy, and hand the report to every writer
-//! asked for.
+//! baseline), run the engine (which applies the policy and returns the verdict), and
+//! hand the report to every writer asked for.
 
 use std::io::{IsTerminal as _, Write};
 use std::path::{Path, PathBuf};
@@ -10,10 +10,10 @@ use super::CliError;
 use super::args::{BaselineArgs, CheckArgs, RunArgs};
 use crate::analyze::dockerfile::Dockerfile;
 use crate::analyze::registry::{analyzers_for, ruleset_digest};
-use crate::engine::{CheckOutcome, CheckRequest, VerifyRequest, check};
+use crate::engine::{CheckOutcome, CheckRequest, PolicyFiles, VerifyRequest, check};
 use crate::exit_code::ExitCode;
 use crate::oci::{ImageReference, Platform};
-use crate::policy::{Baseline, PolicyInputs, apply_policy};
+use crate::policy::Baseline;
 use crate::report::Report;
 use crate::report::github::write_github_summary;
 use crate::report::write::{RenderOptions, write_report};
@@ -35,8 +35,12 @@ pub fn pipeline_of(run: &RunArgs) -> Result<Pipeline, CliError> {
     })
 }
 
-/// Run the engine for `run` under `pipeline`.
-fn run_engine(run: &RunArgs, pipeline: &Pipeline) -> Result<(CheckOutcome, String), CliError> {
+/// Run the engine for `run` under `pipeline` and its policy files.
+fn run_engine(
+    run: &RunArgs,
+    pipeline: &Pipeline,
+    policy: PolicyFiles<'_>,
+) -> Result<(CheckOutcome, String), CliError> {
     let platforms = run
         .platforms
         .iter()
@@ -63,7 +67,11 @@ fn run_engine(run: &RunArgs, pipeline: &Pipeline) -> Result<(CheckOutcome, Strin
         let options = run.registry.options(&mut std::io::stdin())?;
         open_source_with(&ImageReference::parse(&reference)?, &options)
     };
-    let source = opened?;
+    let source = if run.registry.no_progress {
+        opened?
+    } else {
+        crate::source::scan_progress::ScanProgressSource::wrap(opened?)
+    };
     let verify_spec = verify_spec_of(run, pipeline)?;
     let verifier = if verify_spec.asks_for_evidence() {
         let base_dir = run
@@ -84,6 +92,7 @@ fn run_engine(run: &RunArgs, pipeline: &Pipeline) -> Result<(CheckOutcome, Strin
         analyzers: &analyzers,
         jobs: run.jobs,
         dockerfile: dockerfile.as_deref(),
+        policy,
         verify: verifier.as_ref().map(|verifier| VerifyRequest {
             verifier,
             repository: verify_spec.repository.clone().or_else(|| {
@@ -250,17 +259,13 @@ pub fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> Result<ExitCode, C
         .map(|p| load_baseline(p).map(|b| (p.display().to_string(), b)))
         .transpose()?;
     let today = today(args)?;
-    let (mut outcome, ruleset) = run_engine(&args.run, &pipeline)?;
-    let inputs = PolicyInputs {
-        pipeline: &pipeline,
+    let policy = PolicyFiles {
         waivers: waivers.as_ref().map(|(p, w)| (p.as_str(), w)),
         baseline: baseline.as_ref().map(|(p, b)| (p.as_str(), b)),
         today,
     };
-    let policy = apply_policy(&inputs, &mut outcome.findings, &mut outcome.coverage);
-    outcome.verdict = policy.verdict;
-    outcome.reasons.clone_from(&policy.reasons);
-    let report = Report::from_outcome_with_policy(&outcome, &pipeline, ruleset, &policy);
+    let (outcome, ruleset) = run_engine(&args.run, &pipeline, policy)?;
+    let report = Report::from_outcome(&outcome, &pipeline, ruleset);
     for target in &targets {
         write_target(&report, target, stdout)?;
     }
@@ -270,9 +275,9 @@ pub fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> Result<ExitCode, C
 /// Record a baseline of an image's findings.
 pub fn run_baseline(args: &BaselineArgs, stdout: &mut dyn Write) -> Result<ExitCode, CliError> {
     let pipeline = pipeline_of(&args.run)?;
-    let (mut outcome, _) = run_engine(&args.run, &pipeline)?;
-    // Disabled rules never reach a report, so they do not belong in a baseline either.
-    crate::policy::overrides::apply_overrides(&pipeline, &mut outcome.findings);
+    // The engine drops findings of disabled rules (they never reach a report), so they
+    // do not reach the baseline either.
+    let (outcome, _) = run_engine(&args.run, &pipeline, PolicyFiles::default())?;
     let baseline = Baseline::of_findings(
         &outcome.reference,
         outcome.image.as_ref().map(|i| i.digest.to_string()),

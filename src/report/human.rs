@@ -63,6 +63,21 @@ pub fn write_human_with(report: &Report, colour: bool, out: &mut dyn Write) -> s
         "source: {} {}",
         image.source.transport, image.source.location
     )?;
+    if let Some(why) = &image.source.chosen {
+        writeln!(out, "        {why}")?;
+    }
+    if let Some(d) = &image.source.daemon {
+        writeln!(out, "daemon image: {} (ID {})", d.name, d.image_id)?;
+        if d.repo_digests.is_empty() {
+            writeln!(
+                out,
+                "        no RepoDigests: built or loaded locally, never pulled or pushed"
+            )?;
+        }
+        for rd in &d.repo_digests {
+            writeln!(out, "        RepoDigest {rd}")?;
+        }
+    }
     if let Some(d) = &image.digest {
         writeln!(out, "digest: {d}")?;
     }

@@ -141,18 +141,18 @@ impl Report {
             .map_or_else(|| "(unresolved)".to_owned(), ToString::to_string)
     }
 
-    /// Build the report of a check whose findings went through the engine's own
-    /// verdict only (no waivers, no baseline).
+    /// Build the report of a check (the engine applied the policy: waivers, baseline and
+    /// verdict come from `outcome.policy`).
     pub fn from_outcome(
         outcome: &CheckOutcome,
         pipeline: &crate::spec::Pipeline,
         ruleset_digest: String,
     ) -> Self {
-        Self::build(outcome, pipeline, ruleset_digest, None)
+        Self::build(outcome, pipeline, ruleset_digest, Some(&outcome.policy))
     }
 
-    /// Build the report of a check after [`crate::policy::apply_policy`]: gating counts
-    /// honour the baseline, and the waivers and baseline outcomes are included.
+    /// Build the report of a check with a policy outcome other than the engine's own
+    /// (kept for callers that re-apply the policy themselves).
     pub fn from_outcome_with_policy(
         outcome: &CheckOutcome,
         pipeline: &crate::spec::Pipeline,

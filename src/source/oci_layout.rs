@@ -67,10 +67,7 @@ impl<T: FileTree> OciLayout<T> {
 
 impl<T: FileTree> ImageSource for OciLayout<T> {
     fn info(&self) -> SourceInfo {
-        SourceInfo {
-            transport: self.transport.clone(),
-            location: self.tree.location(),
-        }
+        SourceInfo::new(self.transport.clone(), self.tree.location())
     }
 
     fn root(&self, document_limit: u64) -> Result<Descriptor, SourceError> {

@@ -46,7 +46,7 @@ impl RegistrySource {
         let received: ByteCounter = Arc::new(AtomicU64::new(0));
         let progress = options
             .progress
-            .then(|| Progress::start_if_terminal(Arc::clone(&received)))
+            .then(|| Progress::start_if_terminal(Arc::clone(&received), "pulling layers"))
             .flatten();
         Ok(Self {
             reference,
@@ -159,10 +159,7 @@ impl RegistrySource {
 
 impl ImageSource for RegistrySource {
     fn info(&self) -> SourceInfo {
-        SourceInfo {
-            transport: "registry".into(),
-            location: self.client.location(),
-        }
+        SourceInfo::new("registry", self.client.location())
     }
 
     fn root(&self, document_limit: u64) -> Result<Descriptor, SourceError> {

@@ -457,7 +457,10 @@ pub struct FaultyProxy {
 }
 
 impl FaultyProxy {
-    pub fn start(upstream: &str) -> Self {
+    /// A proxy answering the first request for each manifest with `status` (e.g.
+    /// `429 Too Many Requests`, sent with `Retry-After: 1`), and cutting the first
+    /// response for each blob after 100 bytes.
+    pub fn start_with(upstream: &str, status: &'static str) -> Self {
         use std::io::{Read as _, Write as _};
         use std::sync::atomic::Ordering;
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -479,7 +482,7 @@ impl FaultyProxy {
                     let first = seen.lock().unwrap().insert(path.clone());
                     if first && path.contains("/manifests/") {
                         counter.fetch_add(1, Ordering::Relaxed);
-                        let _ = client.write_all(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                        let _ = client.write_all(format!("HTTP/1.1 {status}\r\nRetry-After: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").as_bytes());
                         return;
                     }
                     let cut = first && path.contains("/blobs/");
