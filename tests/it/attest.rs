@@ -587,3 +587,94 @@ fn shared_cosign_keys_under_both_labels_sign_vsas_from_file_and_env() {
     assert_eq!(missing.code, 2, "{}", missing.stderr);
     assert!(!dir.path().join("x.json").exists());
 }
+
+#[test]
+fn the_spec_attestation_section_signs_and_pushes_through_token_auth() {
+    let Some((registry, tokens)) = Registry::with_token_auth() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (key, public) = keygen(dir.path(), "vsa");
+    let digest = push(&registry, &clean_image("spec"), "team/spec:1");
+    let vsa = dir.path().join("spec.vsa.json");
+    let spec_path = dir.path().join("imgguard.yaml");
+    let spec = format!(
+        "apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {{name: attest-spec}}\nattestation:\n  verifier_id: {VERIFIER}\n  output: {}\n  sign: {{key: env://IMGGUARD_TEST_SIGNING_KEY}}\n  push: true\n",
+        vsa.display()
+    );
+    std::fs::write(&spec_path, &spec).unwrap();
+    let pem = std::fs::read_to_string(&key).unwrap();
+    let before = tokens.issued.load(std::sync::atomic::Ordering::Relaxed);
+    let out = imgguard_env(
+        &[
+            "check",
+            &format!("{}/team/spec:1", registry.addr),
+            "--pipeline",
+            spec_path.to_str().unwrap(),
+            "--no-progress",
+            "--registry-retries",
+            "1",
+        ],
+        &[
+            ("IMGGUARD_TEST_SIGNING_KEY", &pem),
+            ("COSIGN_PASSWORD", PASSWORD),
+        ],
+    );
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("pushed VSA"), "{}", out.stderr);
+    // Pushing needed tokens with the push scope, which the token server issued.
+    assert!(tokens.issued.load(std::sync::atomic::Ordering::Relaxed) > before);
+    let statement = statement_of(&std::fs::read(&vsa).unwrap());
+    let spec_digest = Digest::sha256_of(spec.as_bytes());
+    assert_eq!(
+        statement["predicate"]["policy"]["uri"],
+        spec_path.display().to_string()
+    );
+    assert_eq!(
+        statement["predicate"]["policy"]["digest"]["sha256"],
+        spec_digest.hex()
+    );
+    let pass = gate(
+        &format!("{}/team/spec@{digest}", registry.addr),
+        &public,
+        &[
+            "--policy-digest",
+            &spec_digest.to_string(),
+            "--policy-uri",
+            spec_path.to_str().unwrap(),
+            "--level",
+            "IMGGUARD_NO_SECRETS",
+        ],
+    );
+    assert_eq!(pass.code, 0, "{}\n{}", pass.stdout, pass.stderr);
+    // A spec asking for a VSA without a key is a usage error before anything runs.
+    std::fs::write(
+        &spec_path,
+        spec.replace("  sign: {key: env://IMGGUARD_TEST_SIGNING_KEY}\n", ""),
+    )
+    .unwrap();
+    let keyless = imgguard_env(
+        &["check", "--demo", "--pipeline", spec_path.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(keyless.code, 2, "{}", keyless.stderr);
+    assert!(keyless.stderr.contains("signing key"), "{}", keyless.stderr);
+}
+
+#[test]
+fn the_documented_attestation_section_parses() {
+    let docs =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/spec.md")).unwrap();
+    let start = docs.find("```yaml\nattestation:").unwrap() + "```yaml\n".len();
+    let block = &docs[start..start + docs[start..].find("```").unwrap()];
+    let spec =
+        format!("apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {{name: docs}}\n{block}");
+    let pipeline = imgguard::spec::parse_pipeline(&spec, "docs/spec.md").unwrap();
+    let attestation = pipeline.attestation.unwrap();
+    assert_eq!(
+        attestation.verifier_id.as_deref(),
+        Some("https://ci.acme.example/imgguard")
+    );
+    assert!(attestation.push);
+    assert_eq!(attestation.sign.unwrap().key, "env://IMGGUARD_SIGNING_KEY");
+}
