@@ -26,6 +26,7 @@ use crate::source::{ImageSource, ResolvedImage, SourceError, SourceInfo, resolve
 use crate::spec::date::Date;
 use crate::spec::pipeline::PlatformSelection;
 use crate::spec::{Pipeline, WaiverFile};
+use crate::verify::{ImageSubject, ImageVerifier, Verification, discover};
 
 /// Everything a check produced, before any output format.
 #[derive(Debug)]
@@ -49,6 +50,8 @@ pub struct CheckOutcome {
     /// What the policy did (waivers, baseline, disabled rules); `verdict` and
     /// `reasons` are its verdict and reasons.
     pub policy: PolicyOutcome,
+    /// Signature and provenance verification (empty when the spec asks for none).
+    pub verification: Verification,
     /// Wall time in milliseconds.
     pub timing_ms: u128,
 }
@@ -71,6 +74,8 @@ pub struct CheckRequest<'a> {
     pub dockerfile: Option<&'a Dockerfile>,
     /// The waivers, the baseline and the day the policy is judged on.
     pub policy: PolicyFiles<'a>,
+    /// Signature and provenance verification, when the spec asks for it.
+    pub verify: Option<VerifyRequest<'a>>,
 }
 
 /// What the policy needs besides the spec: the loaded waivers and baseline files (the
@@ -111,6 +116,15 @@ fn decide(
     apply_policy(&inputs, findings, coverage)
 }
 
+/// The `verify:` stage of a check: the compiled requirements and where to look.
+pub struct VerifyRequest<'a> {
+    /// The spec's `verify:` section, keys and trusted root loaded.
+    pub verifier: &'a ImageVerifier,
+    /// Read cosign tags and referrers from this repository instead of the image's
+    /// (`verify.repository`, else `COSIGN_REPOSITORY`).
+    pub repository: Option<String>,
+}
+
 /// Run a check. Source failures become an `incomplete` outcome, never an error: CI
 /// consumers always get a report. Only a bad request (a platform the image does not
 /// have) is returned as an error.
@@ -139,6 +153,7 @@ pub fn check(request: &CheckRequest<'_>) -> Result<CheckOutcome, SourceError> {
                 verdict: policy.verdict,
                 reasons: policy.reasons.clone(),
                 policy,
+                verification: Verification::default(),
                 timing_ms: started.elapsed().as_millis(),
             });
         }
@@ -222,6 +237,13 @@ pub fn check(request: &CheckRequest<'_>) -> Result<CheckOutcome, SourceError> {
             .collect::<Vec<_>>(),
         &path_indexes,
     );
+    let verification = request
+        .verify
+        .as_ref()
+        .map(|v| verify_image(request.source, &image, v, budgets))
+        .unwrap_or_default();
+    findings.extend(verification.findings());
+    coverage.skipped.extend(verification.gaps());
     for finding in &mut findings {
         finding.refresh_fingerprint();
     }
@@ -237,8 +259,20 @@ pub fn check(request: &CheckRequest<'_>) -> Result<CheckOutcome, SourceError> {
         verdict: policy.verdict,
         reasons: policy.reasons.clone(),
         policy,
+        verification,
         timing_ms: started.elapsed().as_millis(),
     })
+}
+
+/// Discover the evidence the image's source holds and verify it.
+fn verify_image(
+    source: &dyn ImageSource,
+    image: &ResolvedImage,
+    request: &VerifyRequest<'_>,
+    budgets: &Budgets,
+) -> Verification {
+    let evidence = discover(source, image, request.repository.as_deref(), budgets);
+    request.verifier.verify(&ImageSubject::of(image), &evidence)
 }
 
 fn requested_platforms(request: &CheckRequest<'_>) -> Result<Vec<Platform>, SourceError> {

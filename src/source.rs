@@ -6,6 +6,7 @@ pub mod chosen;
 pub mod daemon;
 pub mod docker_archive;
 pub mod error;
+pub mod evidence_store;
 pub mod file_tree;
 pub mod image_source;
 pub mod oci_layout;
@@ -16,6 +17,7 @@ pub mod scan_progress;
 pub mod tar_tree;
 
 pub use error::SourceError;
+pub use evidence_store::EvidenceStore;
 pub use image_source::{DaemonImageInfo, ImageSource, SourceInfo};
 pub use open::{open_source, open_source_with};
 pub use resolve::{DigestKind, PlatformImage, ResolvedImage, resolve};

@@ -192,6 +192,7 @@ mod tests {
             jobs: 1,
             dockerfile: None,
             policy: crate::engine::PolicyFiles::default(),
+            verify: None,
         })
         .unwrap();
         let report = Report::from_outcome(&outcome, &pipeline, ruleset_digest(&analyzers));

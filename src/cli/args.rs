@@ -78,6 +78,11 @@ pub struct RunArgs {
     /// (overrides the spec's `checks.dockerfile`).
     #[arg(long, value_name = "FILE")]
     pub dockerfile: Option<PathBuf>,
+    /// Require a signature of the image by this public key (PEM; repeatable, any one
+    /// suffices), like `cosign verify --key`: added to the spec's
+    /// `verify.signatures.authorities`, and makes the signature required.
+    #[arg(long = "key", value_name = "FILE")]
+    pub keys: Vec<PathBuf>,
     /// Registry and daemon access.
     #[command(flatten)]
     pub registry: Box<super::registry_args::RegistryArgs>,

@@ -10,7 +10,7 @@ use super::CliError;
 use super::args::{BaselineArgs, CheckArgs, RunArgs};
 use crate::analyze::dockerfile::Dockerfile;
 use crate::analyze::registry::{analyzers_for, ruleset_digest};
-use crate::engine::{CheckOutcome, CheckRequest, PolicyFiles, check};
+use crate::engine::{CheckOutcome, CheckRequest, PolicyFiles, VerifyRequest, check};
 use crate::exit_code::ExitCode;
 use crate::oci::{ImageReference, Platform};
 use crate::policy::Baseline;
@@ -25,6 +25,7 @@ use crate::spec::{
     DEFAULT_PIPELINE, Pipeline, ReportFormat, ReportTarget, SpecError, load_pipeline, load_waivers,
     parse_pipeline,
 };
+use crate::verify::{AuthoritySpec, ImageVerifier, SignaturesSpec, VerifySpec};
 
 /// The spec of a run: the file given, or the embedded default.
 pub fn pipeline_of(run: &RunArgs) -> Result<Pipeline, CliError> {
@@ -71,6 +72,18 @@ fn run_engine(
     } else {
         crate::source::scan_progress::ScanProgressSource::wrap(opened?)
     };
+    let verify_spec = verify_spec_of(run, pipeline)?;
+    let verifier = if verify_spec.asks_for_evidence() {
+        let base_dir = run
+            .pipeline
+            .as_deref()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        Some(ImageVerifier::from_spec(&verify_spec, &base_dir)?)
+    } else {
+        None
+    };
     let request = CheckRequest {
         reference,
         source: source.as_ref(),
@@ -80,9 +93,40 @@ fn run_engine(
         jobs: run.jobs,
         dockerfile: dockerfile.as_deref(),
         policy,
+        verify: verifier.as_ref().map(|verifier| VerifyRequest {
+            verifier,
+            repository: verify_spec.repository.clone().or_else(|| {
+                std::env::var("COSIGN_REPOSITORY")
+                    .ok()
+                    .filter(|r| !r.is_empty())
+            }),
+        }),
     };
     let outcome = check(&request)?;
     Ok((outcome, ruleset_digest(&analyzers)))
+}
+
+/// The spec's `verify:` section with `--key` files added (each makes a signature
+/// required; paths relative to the working directory).
+fn verify_spec_of(run: &RunArgs, pipeline: &Pipeline) -> Result<VerifySpec, CliError> {
+    let mut spec = pipeline.verify.clone();
+    if run.keys.is_empty() {
+        return Ok(spec);
+    }
+    let signatures = spec.signatures.get_or_insert_with(|| SignaturesSpec {
+        required: true,
+        trusted_root: None,
+        authorities: Vec::new(),
+    });
+    signatures.required = true;
+    for key in &run.keys {
+        let absolute = std::path::absolute(key).map_err(|e| CliError::Usage {
+            message: format!("`--key {}`: {e}", key.display()),
+            help: None,
+        })?;
+        signatures.authorities.push(AuthoritySpec::Key(absolute));
+    }
+    Ok(spec)
 }
 
 fn load_baseline(path: &Path) -> Result<Baseline, CliError> {

@@ -12,6 +12,7 @@ use crate::oci::Digest;
 use crate::policy::Verdict;
 use crate::policy::outcome::{BaselineOutcome, PolicyOutcome, WaiversReport};
 use crate::source::{DigestKind, SourceInfo};
+pub use crate::verify::Verification;
 
 /// The schema identifier every report carries.
 pub const REPORT_SCHEMA_ID: &str = "imgguard.report/v1";
@@ -33,7 +34,8 @@ pub struct Report {
     pub summary: Summary,
     /// Every finding, in stable order.
     pub findings: Vec<Finding>,
-    /// Signature and provenance verification.
+    /// Signature and provenance verification: per requirement, its status, the
+    /// evidence (format, location, sha256) that satisfied it and why the rest did not.
     pub verification: Verification,
     /// What was checked and what was not.
     pub coverage: Coverage,
@@ -109,15 +111,6 @@ pub struct Summary {
     pub waived: usize,
     /// By severity.
     pub by_severity: std::collections::BTreeMap<String, usize>,
-}
-
-/// Verification results (filled by the signature and provenance stage).
-#[derive(Debug, Default, Serialize, JsonSchema)]
-pub struct Verification {
-    /// Signature checks.
-    pub signatures: Vec<serde_json::Value>,
-    /// Provenance checks.
-    pub provenance: Vec<serde_json::Value>,
 }
 
 /// Timings in milliseconds.
@@ -250,7 +243,7 @@ impl Report {
             reasons: outcome.reasons.clone(),
             summary,
             findings: outcome.findings.clone(),
-            verification: Verification::default(),
+            verification: outcome.verification.clone(),
             coverage: outcome.coverage.clone(),
             timing_ms: Timing {
                 total: u64::try_from(outcome.timing_ms).unwrap_or(u64::MAX),

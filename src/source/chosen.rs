@@ -46,4 +46,11 @@ impl ImageSource for ChosenSource {
     fn identity(&self, root: &Descriptor) -> (Digest, DigestKind) {
         self.inner.identity(root)
     }
+
+    fn evidence_store(
+        &self,
+        alternate: Option<&str>,
+    ) -> Result<Option<Box<dyn crate::source::EvidenceStore + '_>>, SourceError> {
+        self.inner.evidence_store(alternate)
+    }
 }

@@ -270,4 +270,12 @@ impl ImageSource for DockerArchive {
             None => (root.digest.clone(), DigestKind::Manifest),
         }
     }
+
+    fn evidence_store(
+        &self,
+        _alternate: Option<&str>,
+    ) -> Result<Option<Box<dyn crate::source::EvidenceStore + '_>>, SourceError> {
+        // A `docker save` archive carries no cosign tags or referrers.
+        Ok(None)
+    }
 }

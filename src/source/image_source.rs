@@ -7,6 +7,7 @@ use std::io::Read;
 use serde::Serialize;
 
 use super::SourceError;
+use super::evidence_store::EvidenceStore;
 use super::resolve::DigestKind;
 use crate::oci::{Descriptor, Digest};
 
@@ -73,6 +74,18 @@ pub trait ImageSource: Send + Sync {
         };
         (root.digest.clone(), kind)
     }
+
+    /// Where signatures and attestations attached to the image live (`None` for
+    /// sources without such a place: daemons, Docker archives). `alternate` names
+    /// another repository to look in instead (`COSIGN_REPOSITORY`,
+    /// `verify.repository`).
+    ///
+    /// No default: a wrapper that forgot to forward this would make a signed image
+    /// look unsigned.
+    fn evidence_store(
+        &self,
+        alternate: Option<&str>,
+    ) -> Result<Option<Box<dyn EvidenceStore + '_>>, SourceError>;
 }
 
 /// The path of a blob inside an OCI layout.

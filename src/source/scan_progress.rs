@@ -6,10 +6,10 @@ use std::io::Read;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::SourceError;
 use super::image_source::{ImageSource, SourceInfo};
 use super::registry::progress::Progress;
 use super::resolve::DigestKind;
+use super::{EvidenceStore, SourceError};
 use crate::oci::{Descriptor, Digest};
 
 /// A source whose blob reads are shown on a progress line.
@@ -75,5 +75,14 @@ impl ImageSource for ScanProgressSource {
 
     fn identity(&self, root: &Descriptor) -> (Digest, DigestKind) {
         self.inner.identity(root)
+    }
+
+    // Forwarded explicitly: the trait's default (no store) would make a wrapped
+    // registry look unsigned.
+    fn evidence_store(
+        &self,
+        alternate: Option<&str>,
+    ) -> Result<Option<Box<dyn EvidenceStore + '_>>, SourceError> {
+        self.inner.evidence_store(alternate)
     }
 }

@@ -48,6 +48,9 @@ pub struct Pipeline {
     /// Reports to write on every run, in addition to the command line's `--format`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reports: Vec<ReportTarget>,
+    /// Signatures and provenance the image must carry (paths relative to the spec file).
+    #[serde(default, skip_serializing_if = "crate::verify::VerifySpec::is_empty")]
+    pub verify: crate::verify::VerifySpec,
 }
 
 /// A per-rule override.

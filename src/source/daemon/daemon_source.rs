@@ -149,4 +149,12 @@ impl ImageSource for DaemonSource {
             None => (root.digest.clone(), DigestKind::Manifest),
         }
     }
+
+    fn evidence_store(
+        &self,
+        _alternate: Option<&str>,
+    ) -> Result<Option<Box<dyn crate::source::EvidenceStore + '_>>, SourceError> {
+        // The Docker Engine API exposes no signatures or referrers.
+        Ok(None)
+    }
 }

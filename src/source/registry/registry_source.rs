@@ -14,8 +14,8 @@ use super::{RegistryError, RegistryOptions};
 use crate::oci::media_type::{DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST};
 use crate::oci::reference::RegistryReference;
 use crate::oci::{Descriptor, Digest, MediaKind};
-use crate::source::SourceError;
 use crate::source::image_source::{ImageSource, SourceInfo};
+use crate::source::{EvidenceStore, SourceError};
 
 /// Every manifest type imgguard reads, in order of preference.
 const MANIFEST_TYPES: [&str; 4] = [
@@ -32,6 +32,8 @@ pub struct RegistrySource {
     root: OnceLock<(Descriptor, Vec<u8>)>,
     received: ByteCounter,
     progress: Option<Progress>,
+    /// Kept to reach an alternate evidence repository with the same settings.
+    options: RegistryOptions,
 }
 
 impl RegistrySource {
@@ -52,6 +54,7 @@ impl RegistrySource {
             root: OnceLock::new(),
             received,
             progress,
+            options: options.clone(),
         })
     }
 
@@ -188,6 +191,19 @@ impl ImageSource for RegistrySource {
         }
         let (_, bytes) = self.document(&path, limit, |e| missing(e, descriptor, &self.client))?;
         Ok(bytes)
+    }
+
+    fn evidence_store(
+        &self,
+        alternate: Option<&str>,
+    ) -> Result<Option<Box<dyn EvidenceStore + '_>>, SourceError> {
+        let Some(alternate) = alternate else {
+            return Ok(Some(Box::new(self.client.as_ref())));
+        };
+        let repository = RegistryReference::parse(alternate)?;
+        let client =
+            RegistryClient::new(&repository.registry, &repository.repository, &self.options)?;
+        Ok(Some(Box::new(client)))
     }
 
     fn open_blob(&self, descriptor: &Descriptor) -> Result<Box<dyn Read + Send>, SourceError> {
