@@ -6,6 +6,7 @@ pub mod check;
 pub mod error;
 pub mod registry_args;
 pub mod run;
+pub mod run_pipeline;
 
 pub use args::Cli;
 pub use error::CliError;

@@ -10,8 +10,10 @@ use super::CliError;
 use super::args::{BaselineArgs, CheckArgs, RunArgs};
 use crate::analyze::dockerfile::Dockerfile;
 use crate::analyze::registry::{analyzers_for, ruleset_digest};
+use crate::build::BuiltImage;
 use crate::engine::{CheckOutcome, CheckRequest, check};
 use crate::exit_code::ExitCode;
+use crate::finding::Finding;
 use crate::oci::{ImageReference, Platform};
 use crate::policy::{Baseline, PolicyInputs, apply_policy};
 use crate::report::Report;
@@ -34,14 +36,43 @@ pub fn pipeline_of(run: &RunArgs) -> Result<Pipeline, CliError> {
     })
 }
 
-/// Run the engine for `run` under `pipeline`.
-fn run_engine(run: &RunArgs, pipeline: &Pipeline) -> Result<(CheckOutcome, String), CliError> {
+/// What a check runs on once the spec is loaded: `check` and `run` share everything
+/// from here on.
+pub struct CheckInput<'a> {
+    /// The spec.
+    pub pipeline: &'a Pipeline,
+    /// The spec file, when there is one: relative paths in it resolve against its
+    /// directory.
+    pub spec_path: Option<&'a Path>,
+    /// The image a build stage produced: checked instead of IMAGE or `image.ref`.
+    pub built: Option<&'a BuiltImage>,
+    /// Findings of the stages before the check (e.g. secret-looking build arguments).
+    pub findings: Vec<Finding>,
+}
+
+impl<'a> CheckInput<'a> {
+    /// A check of the command line's image (or the spec's) under `pipeline`.
+    pub fn of_image(pipeline: &'a Pipeline, spec_path: Option<&'a Path>) -> Self {
+        Self {
+            pipeline,
+            spec_path,
+            built: None,
+            findings: Vec::new(),
+        }
+    }
+}
+
+/// Run the engine for `run` under `input`'s pipeline, on the built image if any.
+fn run_engine(run: &RunArgs, input: &CheckInput<'_>) -> Result<(CheckOutcome, String), CliError> {
+    let pipeline = input.pipeline;
     let platforms = run
         .platforms
         .iter()
         .map(|p| p.parse::<Platform>())
         .collect::<Result<Vec<_>, _>>()?;
-    let reference = if run.demo {
+    let reference = if let Some(built) = input.built {
+        built.reference_text.clone()
+    } else if run.demo {
         "demo".to_owned()
     } else {
         run.image
@@ -54,9 +85,12 @@ fn run_engine(run: &RunArgs, pipeline: &Pipeline) -> Result<(CheckOutcome, Strin
                 ),
             })?
     };
-    let dockerfile = read_dockerfile(run, pipeline)?;
+    let dockerfile = read_dockerfile(run, pipeline, input.spec_path)?;
     let analyzers = analyzers_for(pipeline, dockerfile.clone());
-    let opened: Result<Box<dyn ImageSource>, SourceError> = if run.demo {
+    let opened: Result<Box<dyn ImageSource>, SourceError> = if let Some(built) = input.built {
+        let options = run.registry.options(&mut std::io::stdin())?;
+        open_source_with(&built.reference, &options)
+    } else if run.demo {
         Ok(demo_source())
     } else {
         let options = run.registry.options(&mut std::io::stdin())?;
@@ -187,7 +221,21 @@ fn write_target(
 /// Run a check and write its reports.
 pub fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> Result<ExitCode, CliError> {
     let pipeline = pipeline_of(&args.run)?;
-    let targets = targets(args, &pipeline)?;
+    check_pipeline(
+        args,
+        CheckInput::of_image(&pipeline, args.run.pipeline.as_deref()),
+        stdout,
+    )
+}
+
+/// Check, apply the policy and write the reports: the path `check` and `run` share.
+pub fn check_pipeline(
+    args: &CheckArgs,
+    input: CheckInput<'_>,
+    stdout: &mut dyn Write,
+) -> Result<ExitCode, CliError> {
+    let pipeline = input.pipeline;
+    let targets = targets(args, pipeline)?;
     let strict = pipeline.strict || args.strict;
     let waivers_path = args
         .waivers
@@ -206,9 +254,12 @@ pub fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> Result<ExitCode, C
         .map(|p| load_baseline(p).map(|b| (p.display().to_string(), b)))
         .transpose()?;
     let today = today(args)?;
-    let (mut outcome, ruleset) = run_engine(&args.run, &pipeline)?;
+    let (mut outcome, ruleset) = run_engine(&args.run, &input)?;
+    if let Some(built) = input.built {
+        bind_to_build(built, &mut outcome, input.findings);
+    }
     let inputs = PolicyInputs {
-        pipeline: &pipeline,
+        pipeline,
         waivers: waivers.as_ref().map(|(p, w)| (p.as_str(), w)),
         baseline: baseline.as_ref().map(|(p, b)| (p.as_str(), b)),
         today,
@@ -216,7 +267,8 @@ pub fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> Result<ExitCode, C
     let policy = apply_policy(&inputs, &mut outcome.findings, &mut outcome.coverage);
     outcome.verdict = policy.verdict;
     outcome.reasons.clone_from(&policy.reasons);
-    let report = Report::from_outcome_with_policy(&outcome, &pipeline, ruleset, &policy);
+    let mut report = Report::from_outcome_with_policy(&outcome, pipeline, ruleset, &policy);
+    report.build = input.built.map(|b| b.record.clone());
     for target in &targets {
         write_target(&report, target, stdout)?;
     }
@@ -226,7 +278,8 @@ pub fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> Result<ExitCode, C
 /// Record a baseline of an image's findings.
 pub fn run_baseline(args: &BaselineArgs, stdout: &mut dyn Write) -> Result<ExitCode, CliError> {
     let pipeline = pipeline_of(&args.run)?;
-    let (mut outcome, _) = run_engine(&args.run, &pipeline)?;
+    let input = CheckInput::of_image(&pipeline, args.run.pipeline.as_deref());
+    let (mut outcome, _) = run_engine(&args.run, &input)?;
     // Disabled rules never reach a report, so they do not belong in a baseline either.
     crate::policy::overrides::apply_overrides(&pipeline, &mut outcome.findings);
     let baseline = Baseline::of_findings(
@@ -262,21 +315,44 @@ pub fn run_baseline(args: &BaselineArgs, stdout: &mut dyn Write) -> Result<ExitC
     Ok(ExitCode::Pass)
 }
 
-/// The Dockerfile named by `--dockerfile` (relative to the working directory) or the
-/// spec's `checks.dockerfile` (relative to the spec file), parsed.
+/// The image a build recorded is the one checked: bind the outcome to it (a mismatch
+/// is a coverage gap no spec can accept) and add the build stage's findings.
+fn bind_to_build(built: &BuiltImage, outcome: &mut CheckOutcome, findings: Vec<Finding>) {
+    if let Some(gap) = outcome
+        .image
+        .as_ref()
+        .and_then(|image| built.confirm(image))
+    {
+        outcome.coverage.skipped.push(gap);
+    }
+    outcome.findings.extend(findings);
+    outcome
+        .findings
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
+/// The Dockerfile named by `--dockerfile` (relative to the working directory), the
+/// spec's `checks.dockerfile`, or the one its `build:` builds (both relative to the
+/// spec file), parsed.
 fn read_dockerfile(
     run: &RunArgs,
     pipeline: &crate::spec::Pipeline,
+    spec_path: Option<&Path>,
 ) -> Result<Option<Arc<Dockerfile>>, CliError> {
+    let spec_dir = spec_path.and_then(Path::parent);
+    let relative = |path: &Path| spec_dir.map_or_else(|| path.to_path_buf(), |dir| dir.join(path));
+    let built = pipeline
+        .build
+        .as_ref()
+        .and_then(|b| match (&b.dockerfile, b.builder) {
+            (Some(path), _) => Some(path.clone()),
+            (None, crate::spec::BuilderKind::Command) => None,
+            (None, _) => Some(b.context.join("Dockerfile")),
+        });
     let path: Option<PathBuf> = match (&run.dockerfile, &pipeline.checks.dockerfile) {
         (Some(path), _) => Some(path.clone()),
-        (None, Some(path)) => Some(
-            run.pipeline
-                .as_deref()
-                .and_then(std::path::Path::parent)
-                .map_or_else(|| path.clone(), |dir| dir.join(path)),
-        ),
-        (None, None) => None,
+        (None, Some(path)) => Some(relative(path)),
+        (None, None) => built.as_deref().map(relative),
     };
     let Some(path) = path else {
         return Ok(None);

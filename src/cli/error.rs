@@ -23,6 +23,10 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Source(#[from] SourceError),
+    /// The build stage produced no image.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Build(#[from] crate::build::BuildError),
     /// Arguments that do not fit together, or name something unknown.
     #[error("{message}")]
     #[diagnostic(code(imgguard::cli::usage))]
@@ -56,6 +60,7 @@ impl CliError {
             Self::Source(e) if e.is_usage() => ExitCode::Usage,
             Self::Source(_) => ExitCode::Incomplete,
             Self::Output { .. } => ExitCode::Internal,
+            Self::Build(e) => e.exit_code(),
         }
     }
 }

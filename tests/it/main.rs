@@ -18,6 +18,7 @@
     reason = "test code: a failed assumption should panic with context"
 )]
 mod adversarial;
+mod build;
 mod config_checks;
 mod daemon;
 mod demo;
