@@ -8,6 +8,8 @@ pub mod dockerfile;
 pub mod filesystem_checks;
 pub mod filesystem_inventory;
 pub mod registry;
+pub mod rule_doc;
 pub mod secrets;
 
 pub use analyzer::{Analyzer, FindingSink, ImageContext, LayerAnalyzer, LayerContext, Want};
+pub use rule_doc::RuleDoc;

@@ -1,7 +1,9 @@
 //! The one module that knows the whole flow: resolve the image to one digest, run the
 //! config analyzers, stream every layer of every selected platform through the layer
 //! engine and the analyzers (layers in parallel, bounded by cores), mark findings in
-//! files that later layers delete or overwrite, then apply the policy.
+//! files that later layers delete or overwrite, then apply the policy (overrides,
+//! waivers, baseline, thresholds, coverage acceptance) and return the verdict. Callers
+//! only render the outcome and map its verdict to an exit code.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -12,17 +14,20 @@ use crate::analyze::config::config_analyzer::history_origins;
 use crate::analyze::dockerfile::Dockerfile;
 use crate::analyze::filesystem_checks::drop_path_findings_covered_by_secrets;
 use crate::analyze::{Analyzer, FindingSink, ImageContext, LayerContext};
+use crate::build::BuiltImage;
 use crate::coverage::{Coverage, CoverageGap, GapKind};
 use crate::finding::{Finding, LayerRef, SourceKind};
 use crate::layer::blob_stream::BlobExpectation;
 use crate::layer::path_index::LaterFate;
 use crate::layer::{BlobStream, Budgets, LayerPathIndex, walk_layer};
 use crate::oci::{Compression, Digest, MediaKind, Platform};
-use crate::policy::{Verdict, evaluate};
+use crate::policy::{Baseline, PolicyInputs, PolicyOutcome, Verdict, apply_policy};
 use crate::redact::{redact_spans, sensitive_assignments};
 use crate::source::{ImageSource, ResolvedImage, SourceError, SourceInfo, resolve};
-use crate::spec::Pipeline;
+use crate::spec::date::Date;
 use crate::spec::pipeline::PlatformSelection;
+use crate::spec::{Pipeline, WaiverFile};
+use crate::verify::{ImageSubject, ImageVerifier, Verification, discover};
 
 /// Everything a check produced, before any output format.
 #[derive(Debug)]
@@ -43,6 +48,11 @@ pub struct CheckOutcome {
     pub verdict: Verdict,
     /// Why.
     pub reasons: Vec<String>,
+    /// What the policy did (waivers, baseline, disabled rules); `verdict` and
+    /// `reasons` are its verdict and reasons.
+    pub policy: PolicyOutcome,
+    /// Signature and provenance verification (empty when the spec asks for none).
+    pub verification: Verification,
     /// Wall time in milliseconds.
     pub timing_ms: u128,
 }
@@ -63,6 +73,70 @@ pub struct CheckRequest<'a> {
     pub jobs: usize,
     /// The Dockerfile the image was built from, to map findings to its lines.
     pub dockerfile: Option<&'a Dockerfile>,
+    /// The waivers, the baseline and the day the policy is judged on.
+    pub policy: PolicyFiles<'a>,
+    /// Signature and provenance verification, when the spec asks for it.
+    pub verify: Option<VerifyRequest<'a>>,
+    /// The build stage, when the image was just built: the check binds to it.
+    pub build: Option<BuildBinding<'a>>,
+}
+
+/// What the build stage hands the check: the image it recorded (whose digest the
+/// image read must equal, or the verdict is incomplete) and its own findings (e.g.
+/// secret-looking build arguments), which count like any other.
+#[derive(Debug, Clone, Copy)]
+pub struct BuildBinding<'a> {
+    /// The image the builder recorded.
+    pub image: &'a BuiltImage,
+    /// Findings of the build stage.
+    pub findings: &'a [Finding],
+}
+
+/// What the policy needs besides the spec: the loaded waivers and baseline files (the
+/// caller reads them; the engine does no file I/O for policy) and today's date.
+#[derive(Debug, Clone, Copy)]
+pub struct PolicyFiles<'a> {
+    /// The waivers file, with its path.
+    pub waivers: Option<(&'a str, &'a WaiverFile)>,
+    /// The baseline, with its path.
+    pub baseline: Option<(&'a str, &'a Baseline)>,
+    /// The day waiver expiry is judged against.
+    pub today: Date,
+}
+
+impl Default for PolicyFiles<'_> {
+    /// No waivers, no baseline, today (UTC).
+    fn default() -> Self {
+        Self {
+            waivers: None,
+            baseline: None,
+            today: Date::today(),
+        }
+    }
+}
+
+/// Apply the whole policy of `request` to a check's findings and coverage.
+fn decide(
+    request: &CheckRequest<'_>,
+    findings: &mut Vec<Finding>,
+    coverage: &mut Coverage,
+) -> PolicyOutcome {
+    let inputs = PolicyInputs {
+        pipeline: request.pipeline,
+        waivers: request.policy.waivers,
+        baseline: request.policy.baseline,
+        today: request.policy.today,
+    };
+    apply_policy(&inputs, findings, coverage)
+}
+
+/// The `verify:` stage of a check: the compiled requirements and where to look.
+pub struct VerifyRequest<'a> {
+    /// The spec's `verify:` section, keys and trusted root loaded.
+    pub verifier: &'a ImageVerifier,
+    /// Read cosign tags and referrers from this repository instead of the image's
+    /// (`verify.repository`, else `COSIGN_REPOSITORY`).
+    pub repository: Option<String>,
 }
 
 /// Run a check. Source failures become an `incomplete` outcome, never an error: CI
@@ -81,16 +155,22 @@ pub fn check(request: &CheckRequest<'_>) -> Result<CheckOutcome, SourceError> {
             coverage
                 .skipped
                 .push(CoverageGap::new(source_gap_kind(&e), e.to_string()));
-            let (verdict, reasons) = evaluate(pipeline, &[], &mut coverage);
+            let mut findings: Vec<Finding> = request
+                .build
+                .map(|b| b.findings.to_vec())
+                .unwrap_or_default();
+            let policy = decide(request, &mut findings, &mut coverage);
             return Ok(CheckOutcome {
                 reference: request.reference.clone(),
                 source: request.source.info(),
                 image: None,
                 layers: Vec::new(),
-                findings: Vec::new(),
+                findings,
                 coverage,
-                verdict,
-                reasons,
+                verdict: policy.verdict,
+                reasons: policy.reasons.clone(),
+                policy,
+                verification: Verification::default(),
                 timing_ms: started.elapsed().as_millis(),
             });
         }
@@ -174,11 +254,22 @@ pub fn check(request: &CheckRequest<'_>) -> Result<CheckOutcome, SourceError> {
             .collect::<Vec<_>>(),
         &path_indexes,
     );
+    let verification = request
+        .verify
+        .as_ref()
+        .map(|v| verify_image(request.source, &image, v, budgets))
+        .unwrap_or_default();
+    findings.extend(verification.findings());
+    coverage.skipped.extend(verification.gaps());
+    if let Some(build) = &request.build {
+        coverage.skipped.extend(build.image.confirm(&image));
+        findings.extend(build.findings.iter().cloned());
+    }
     for finding in &mut findings {
         finding.refresh_fingerprint();
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    let (verdict, reasons) = evaluate(pipeline, &findings, &mut coverage);
+    let policy = decide(request, &mut findings, &mut coverage);
     Ok(CheckOutcome {
         reference: request.reference.clone(),
         source: image.source.clone(),
@@ -186,10 +277,23 @@ pub fn check(request: &CheckRequest<'_>) -> Result<CheckOutcome, SourceError> {
         layers,
         findings,
         coverage,
-        verdict,
-        reasons,
+        verdict: policy.verdict,
+        reasons: policy.reasons.clone(),
+        policy,
+        verification,
         timing_ms: started.elapsed().as_millis(),
     })
+}
+
+/// Discover the evidence the image's source holds and verify it.
+fn verify_image(
+    source: &dyn ImageSource,
+    image: &ResolvedImage,
+    request: &VerifyRequest<'_>,
+    budgets: &Budgets,
+) -> Verification {
+    let evidence = discover(source, image, request.repository.as_deref(), budgets);
+    request.verifier.verify(&ImageSubject::of(image), &evidence)
 }
 
 fn requested_platforms(request: &CheckRequest<'_>) -> Result<Vec<Platform>, SourceError> {

@@ -3,6 +3,7 @@
 
 pub mod github;
 pub mod gitlab;
+pub mod gitlab_secret_detection;
 pub mod human;
 pub mod json;
 pub mod junit;

@@ -2,15 +2,18 @@
 //! (cosign v3, GitHub attestations), `BuildKit` provenance — offline, against a
 //! `trusted_root.json` and the spec's keys and identities (DESIGN §7).
 //!
-//! Sits after source resolution and discovery: it takes the image's digests and
-//! already-fetched [`Evidence`], and produces the report's [`Verification`]
-//! section. Bundles and keyless legacy signatures are checked by `sigstore-verify`;
-//! keyed signatures by `crate::crypto`. Nothing here does I/O except reading the
-//! spec's key files and trusted root once, in [`ImageVerifier::from_spec`].
+//! Sits after source resolution: [`discover`] fetches the evidence the image's own
+//! source holds (through `source::EvidenceStore`, digest-verified), then
+//! [`ImageVerifier`] takes the image's digests and that [`Evidence`] and produces
+//! the report's [`Verification`] section. Bundles and keyless legacy signatures are checked by `sigstore-verify`;
+//! keyed signatures by `crate::crypto`. Apart from discovery, nothing here does I/O
+//! except reading the spec's key files and trusted root once, in
+//! [`ImageVerifier::from_spec`].
 
 mod accepted;
 mod authority;
 mod bundle;
+mod discover;
 mod error;
 mod evidence;
 mod identity;
@@ -28,6 +31,10 @@ mod verification;
 pub use accepted::{Accepted, Signer, Transparency, VerifiedPayload};
 pub use authority::{Authority, KeyAuthority};
 pub use bundle::{BundleArtifact, parse_bundle, verify_bundle};
+pub use discover::{
+    BUNDLE_MEDIA_TYPE, BUNDLE_MEDIA_TYPE_ALT, SIMPLE_SIGNING_MEDIA_TYPE, discover,
+    is_bundle_media_type,
+};
 pub use error::VerifyError;
 pub use evidence::{Evidence, EvidenceFormat, EvidenceLocation, MAX_EVIDENCE_BYTES};
 pub use identity::{IdentityPattern, KeylessIdentity};

@@ -100,6 +100,12 @@ pub trait Analyzer: Send + Sync {
         None
     }
 
+    /// The rules this analyzer can report, described for people (`imgguard explain`,
+    /// SARIF rule metadata). Every rule id a finding of this analyzer carries is here.
+    fn rules(&self) -> Vec<super::RuleDoc> {
+        Vec::new()
+    }
+
     /// Byte ranges of secret values inside free text (history lines, commands), so the
     /// engine can redact them before anything is displayed.
     fn secret_spans(&self, text: &[u8]) -> Vec<Range<usize>> {

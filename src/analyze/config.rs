@@ -7,6 +7,7 @@ pub mod config_analyzer;
 pub mod history_instruction;
 pub mod package_upgrade;
 pub mod rule_catalogue;
+pub mod rule_help;
 pub mod rule_selection;
 
 pub use config_analyzer::ConfigAnalyzer;

@@ -7,7 +7,7 @@ use crate::finding::{Category, Finding, Severity, SourceKind};
 use crate::layer::entry::{link_escapes_root, normalise};
 use crate::layer::{Entry, EntryKind};
 
-use super::{Analyzer, FindingSink, LayerAnalyzer, LayerContext, Want};
+use super::{Analyzer, FindingSink, LayerAnalyzer, LayerContext, RuleDoc, Want};
 
 /// See the module docs.
 #[derive(Debug, Default)]
@@ -16,6 +16,43 @@ pub struct FilesystemInventory;
 impl Analyzer for FilesystemInventory {
     fn name(&self) -> &'static str {
         "filesystem"
+    }
+
+    fn rules(&self) -> Vec<RuleDoc> {
+        vec![
+            RuleDoc::new(
+                "filesystem.unsafe-path",
+                Category::Filesystem,
+                Severity::High,
+                "Layer entry path escapes the root",
+                "A tar entry in a layer has an absolute path or `..` components. Runtimes normalise such paths, but a hostile layer uses them to write outside the image root when a tool extracts it naively.",
+                "Rebuild the layer with a builder that writes relative paths (docker, buildah, kaniko all do); never hand-craft layer tarballs.",
+            ),
+            RuleDoc::new(
+                "filesystem.link-escapes-root",
+                Category::Filesystem,
+                Severity::Medium,
+                "Symbolic link points outside the image root",
+                "A symbolic link's target climbs out of the image root with `..`. Tools that follow links while extracting or copying can be made to read or write host files.",
+                "Make the link relative within the image, or absolute to a path inside the image.",
+            ),
+            RuleDoc::new(
+                "filesystem.hardlink-escapes-root",
+                Category::Filesystem,
+                Severity::High,
+                "Hard link points outside the image root",
+                "A hard link's target is outside the layer's root. A naive extractor links a host file into the container filesystem.",
+                "Rebuild the layer; hard links must name files inside the image.",
+            ),
+            RuleDoc::new(
+                "filesystem.pax-sparse",
+                Category::Filesystem,
+                Severity::Medium,
+                "PAX sparse file in a layer",
+                "The layer holds a PAX-format sparse file, which the tar reader cannot expand; its content was not scanned.",
+                "Rebuild the layer without sparse files (GNU tar `--sparse` off, or copy the file normally).",
+            ),
+        ]
     }
 
     fn layer<'s>(&'s self, layer: &LayerContext) -> Option<Box<dyn LayerAnalyzer + 's>> {

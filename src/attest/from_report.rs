@@ -191,6 +191,9 @@ mod tests {
             analyzers: &analyzers,
             jobs: 1,
             dockerfile: None,
+            policy: crate::engine::PolicyFiles::default(),
+            verify: None,
+            build: None,
         })
         .unwrap();
         let report = Report::from_outcome(&outcome, &pipeline, ruleset_digest(&analyzers));

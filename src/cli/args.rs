@@ -81,6 +81,11 @@ pub struct RunArgs {
     /// (overrides the spec's `checks.dockerfile`).
     #[arg(long, value_name = "FILE")]
     pub dockerfile: Option<PathBuf>,
+    /// Require a signature of the image by this public key (PEM; repeatable, any one
+    /// suffices), like `cosign verify --key`: added to the spec's
+    /// `verify.signatures.authorities`, and makes the signature required.
+    #[arg(long = "key", value_name = "FILE")]
+    pub keys: Vec<PathBuf>,
     /// Registry and daemon access.
     #[command(flatten)]
     pub registry: Box<super::registry_args::RegistryArgs>,
@@ -92,7 +97,8 @@ pub struct CheckArgs {
     /// The image and pipeline.
     #[command(flatten)]
     pub run: RunArgs,
-    /// Report format, optionally with a file: human, json, sarif, junit, github, gitlab,
+    /// Report format, optionally with a file: human, json, sarif, junit, github,
+    /// gitlab-codequality (alias gitlab), gitlab-secret-detection,
     /// or FORMAT=PATH. Repeatable; added to the spec's `reports:` list. Without it, the
     /// human report goes to standard output.
     #[arg(long = "format", short = 'f', value_name = "FORMAT[=PATH]")]

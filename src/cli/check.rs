@@ -1,6 +1,6 @@
 //! `imgguard check` and `imgguard baseline`: load the spec (and its waivers and
-//! baseline), run the engine, apply the policy, and hand the report to every writer
-//! asked for.
+//! baseline), run the engine (which applies the policy and returns the verdict), and
+//! hand the report to every writer asked for.
 
 use std::io::{IsTerminal as _, Write};
 use std::path::{Path, PathBuf};
@@ -11,11 +11,11 @@ use super::args::{BaselineArgs, CheckArgs, RunArgs};
 use crate::analyze::dockerfile::Dockerfile;
 use crate::analyze::registry::{analyzers_for, ruleset_digest};
 use crate::build::BuiltImage;
-use crate::engine::{CheckOutcome, CheckRequest, check};
+use crate::engine::{BuildBinding, CheckOutcome, CheckRequest, PolicyFiles, VerifyRequest, check};
 use crate::exit_code::ExitCode;
 use crate::finding::Finding;
 use crate::oci::{ImageReference, Platform};
-use crate::policy::{Baseline, PolicyInputs, apply_policy};
+use crate::policy::Baseline;
 use crate::report::Report;
 use crate::report::github::write_github_summary;
 use crate::report::write::{RenderOptions, write_report};
@@ -27,6 +27,7 @@ use crate::spec::{
     DEFAULT_PIPELINE, Pipeline, ReportFormat, ReportTarget, SpecError, load_pipeline, load_waivers,
     parse_pipeline,
 };
+use crate::verify::{AuthoritySpec, ImageVerifier, SignaturesSpec, VerifySpec};
 
 /// The spec of a run: the file given, or the embedded default.
 pub fn pipeline_of(run: &RunArgs) -> Result<Pipeline, CliError> {
@@ -62,8 +63,13 @@ impl<'a> CheckInput<'a> {
     }
 }
 
-/// Run the engine for `run` under `input`'s pipeline, on the built image if any.
-fn run_engine(run: &RunArgs, input: &CheckInput<'_>) -> Result<(CheckOutcome, String), CliError> {
+/// Run the engine for `run` under `input`'s pipeline and its policy files, on the
+/// built image if any.
+fn run_engine(
+    run: &RunArgs,
+    input: &CheckInput<'_>,
+    policy: PolicyFiles<'_>,
+) -> Result<(CheckOutcome, String), CliError> {
     let pipeline = input.pipeline;
     let platforms = run
         .platforms
@@ -96,7 +102,22 @@ fn run_engine(run: &RunArgs, input: &CheckInput<'_>) -> Result<(CheckOutcome, St
         let options = run.registry.options(&mut std::io::stdin())?;
         open_source_with(&ImageReference::parse(&reference)?, &options)
     };
-    let source = opened?;
+    let source = if run.registry.no_progress {
+        opened?
+    } else {
+        crate::source::scan_progress::ScanProgressSource::wrap(opened?)
+    };
+    let verify_spec = verify_spec_of(run, pipeline)?;
+    let verifier = if verify_spec.asks_for_evidence() {
+        let base_dir = input
+            .spec_path
+            .and_then(Path::parent)
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        Some(ImageVerifier::from_spec(&verify_spec, &base_dir)?)
+    } else {
+        None
+    };
     let request = CheckRequest {
         reference,
         source: source.as_ref(),
@@ -105,9 +126,45 @@ fn run_engine(run: &RunArgs, input: &CheckInput<'_>) -> Result<(CheckOutcome, St
         analyzers: &analyzers,
         jobs: run.jobs,
         dockerfile: dockerfile.as_deref(),
+        policy,
+        build: input.built.map(|image| BuildBinding {
+            image,
+            findings: &input.findings,
+        }),
+        verify: verifier.as_ref().map(|verifier| VerifyRequest {
+            verifier,
+            repository: verify_spec.repository.clone().or_else(|| {
+                std::env::var("COSIGN_REPOSITORY")
+                    .ok()
+                    .filter(|r| !r.is_empty())
+            }),
+        }),
     };
     let outcome = check(&request)?;
     Ok((outcome, ruleset_digest(&analyzers)))
+}
+
+/// The spec's `verify:` section with `--key` files added (each makes a signature
+/// required; paths relative to the working directory).
+fn verify_spec_of(run: &RunArgs, pipeline: &Pipeline) -> Result<VerifySpec, CliError> {
+    let mut spec = pipeline.verify.clone();
+    if run.keys.is_empty() {
+        return Ok(spec);
+    }
+    let signatures = spec.signatures.get_or_insert_with(|| SignaturesSpec {
+        required: true,
+        trusted_root: None,
+        authorities: Vec::new(),
+    });
+    signatures.required = true;
+    for key in &run.keys {
+        let absolute = std::path::absolute(key).map_err(|e| CliError::Usage {
+            message: format!("`--key {}`: {e}", key.display()),
+            help: None,
+        })?;
+        signatures.authorities.push(AuthoritySpec::Key(absolute));
+    }
+    Ok(spec)
 }
 
 fn load_baseline(path: &Path) -> Result<Baseline, CliError> {
@@ -223,15 +280,16 @@ pub fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> Result<ExitCode, C
     let pipeline = pipeline_of(&args.run)?;
     check_pipeline(
         args,
-        CheckInput::of_image(&pipeline, args.run.pipeline.as_deref()),
+        &CheckInput::of_image(&pipeline, args.run.pipeline.as_deref()),
         stdout,
     )
 }
 
-/// Check, apply the policy and write the reports: the path `check` and `run` share.
+/// Check (verify, apply the policy) and write the reports: the path `check` and `run`
+/// share.
 pub fn check_pipeline(
     args: &CheckArgs,
-    input: CheckInput<'_>,
+    input: &CheckInput<'_>,
     stdout: &mut dyn Write,
 ) -> Result<ExitCode, CliError> {
     let pipeline = input.pipeline;
@@ -254,20 +312,13 @@ pub fn check_pipeline(
         .map(|p| load_baseline(p).map(|b| (p.display().to_string(), b)))
         .transpose()?;
     let today = today(args)?;
-    let (mut outcome, ruleset) = run_engine(&args.run, &input)?;
-    if let Some(built) = input.built {
-        bind_to_build(built, &mut outcome, input.findings);
-    }
-    let inputs = PolicyInputs {
-        pipeline,
+    let policy = PolicyFiles {
         waivers: waivers.as_ref().map(|(p, w)| (p.as_str(), w)),
         baseline: baseline.as_ref().map(|(p, b)| (p.as_str(), b)),
         today,
     };
-    let policy = apply_policy(&inputs, &mut outcome.findings, &mut outcome.coverage);
-    outcome.verdict = policy.verdict;
-    outcome.reasons.clone_from(&policy.reasons);
-    let mut report = Report::from_outcome_with_policy(&outcome, pipeline, ruleset, &policy);
+    let (outcome, ruleset) = run_engine(&args.run, input, policy)?;
+    let mut report = Report::from_outcome(&outcome, pipeline, ruleset);
     report.build = input.built.map(|b| b.record.clone());
     for target in &targets {
         write_target(&report, target, stdout)?;
@@ -278,10 +329,10 @@ pub fn check_pipeline(
 /// Record a baseline of an image's findings.
 pub fn run_baseline(args: &BaselineArgs, stdout: &mut dyn Write) -> Result<ExitCode, CliError> {
     let pipeline = pipeline_of(&args.run)?;
+    // The engine drops findings of disabled rules (they never reach a report), so they
+    // do not reach the baseline either.
     let input = CheckInput::of_image(&pipeline, args.run.pipeline.as_deref());
-    let (mut outcome, _) = run_engine(&args.run, &input)?;
-    // Disabled rules never reach a report, so they do not belong in a baseline either.
-    crate::policy::overrides::apply_overrides(&pipeline, &mut outcome.findings);
+    let (outcome, _) = run_engine(&args.run, &input, PolicyFiles::default())?;
     let baseline = Baseline::of_findings(
         &outcome.reference,
         outcome.image.as_ref().map(|i| i.digest.to_string()),
@@ -313,22 +364,6 @@ pub fn run_baseline(args: &BaselineArgs, stdout: &mut dyn Write) -> Result<ExitC
         return Ok(ExitCode::Incomplete);
     }
     Ok(ExitCode::Pass)
-}
-
-/// The image a build recorded is the one checked: bind the outcome to it (a mismatch
-/// is a coverage gap no spec can accept) and add the build stage's findings.
-fn bind_to_build(built: &BuiltImage, outcome: &mut CheckOutcome, findings: Vec<Finding>) {
-    if let Some(gap) = outcome
-        .image
-        .as_ref()
-        .and_then(|image| built.confirm(image))
-    {
-        outcome.coverage.skipped.push(gap);
-    }
-    outcome.findings.extend(findings);
-    outcome
-        .findings
-        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 }
 
 /// The Dockerfile named by `--dockerfile` (relative to the working directory), the

@@ -23,6 +23,10 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Source(#[from] SourceError),
+    /// The spec's `verify:` section (or `--key`) names an unusable key or trust root.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Verify(#[from] crate::verify::VerifyError),
     /// The build stage produced no image.
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -56,7 +60,9 @@ impl CliError {
     /// The exit code for this error.
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            Self::Spec(_) | Self::Reference(_) | Self::Usage { .. } => ExitCode::Usage,
+            Self::Spec(_) | Self::Reference(_) | Self::Verify(_) | Self::Usage { .. } => {
+                ExitCode::Usage
+            }
             Self::Source(e) if e.is_usage() => ExitCode::Usage,
             Self::Source(_) => ExitCode::Incomplete,
             Self::Output { .. } => ExitCode::Internal,

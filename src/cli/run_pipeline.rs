@@ -44,7 +44,7 @@ pub fn run_pipeline(
     let Some(build) = &pipeline.build else {
         return check_pipeline(
             &args.check,
-            CheckInput::of_image(&pipeline, spec_path),
+            &CheckInput::of_image(&pipeline, spec_path),
             stdout,
         );
     };
@@ -103,5 +103,5 @@ pub fn run_pipeline(
         built: Some(&image),
         findings,
     };
-    check_pipeline(&args.check, input, stdout)
+    check_pipeline(&args.check, &input, stdout)
 }

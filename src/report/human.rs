@@ -5,8 +5,9 @@
 use std::io::Write;
 
 use super::Report;
-use crate::finding::Severity;
+use crate::finding::{Category, Severity};
 use crate::policy::Verdict;
+use crate::verify::{RequirementStatus, Verification};
 
 /// ANSI styling that is a no-op when colour is off.
 #[derive(Clone, Copy)]
@@ -62,6 +63,21 @@ pub fn write_human_with(report: &Report, colour: bool, out: &mut dyn Write) -> s
         "source: {} {}",
         image.source.transport, image.source.location
     )?;
+    if let Some(why) = &image.source.chosen {
+        writeln!(out, "        {why}")?;
+    }
+    if let Some(d) = &image.source.daemon {
+        writeln!(out, "daemon image: {} (ID {})", d.name, d.image_id)?;
+        if d.repo_digests.is_empty() {
+            writeln!(
+                out,
+                "        no RepoDigests: built or loaded locally, never pulled or pushed"
+            )?;
+        }
+        for rd in &d.repo_digests {
+            writeln!(out, "        RepoDigest {rd}")?;
+        }
+    }
     if let Some(d) = &image.digest {
         writeln!(out, "digest: {d}")?;
     }
@@ -99,6 +115,9 @@ pub fn write_human_with(report: &Report, colour: bool, out: &mut dyn Write) -> s
                         layer.digest.short()
                     )?;
                     writeln!(out, "   {}", truncate(by, 160))?;
+                }
+                None if matches!(f.category, Category::Signature | Category::Provenance) => {
+                    writeln!(out, "── signatures / provenance")?;
                 }
                 None => writeln!(out, "── {} image config", key.0.unwrap_or(""))?,
             }
@@ -154,6 +173,7 @@ pub fn write_human_with(report: &Report, colour: bool, out: &mut dyn Write) -> s
             )?;
         }
     }
+    write_verification(&report.verification, out)?;
     let cov = &report.coverage;
     writeln!(out)?;
     writeln!(
@@ -217,6 +237,73 @@ pub fn write_human_with(report: &Report, colour: bool, out: &mut dyn Write) -> s
         report.summary.gating,
         report.summary.waived
     )
+}
+
+/// The "signatures / provenance" section: each requirement's status, the evidence
+/// that satisfied it, what was rejected and why, and what could not be read.
+fn write_verification(verification: &Verification, out: &mut dyn Write) -> std::io::Result<()> {
+    let requirements = [
+        ("signatures", &verification.signatures),
+        ("provenance", &verification.provenance),
+    ];
+    for (name, result) in requirements {
+        let Some(r) = result else { continue };
+        let status = match r.status {
+            RequirementStatus::Satisfied => "satisfied",
+            RequirementStatus::Failed => "failed",
+            RequirementStatus::Incomplete => "incomplete",
+        };
+        let required = if r.required { "required" } else { "optional" };
+        writeln!(out)?;
+        writeln!(out, "{name}: {status} ({required})")?;
+        if let Some(reason) = &r.reason {
+            writeln!(
+                out,
+                "  {}: expected {}, found {}",
+                reason.code(),
+                reason.expected(),
+                reason.found()
+            )?;
+        }
+        for e in &r.satisfied_by {
+            let signer = e
+                .signer
+                .as_ref()
+                .map_or_else(|| "unsigned".to_owned(), ToString::to_string);
+            writeln!(
+                out,
+                "  ok {} {} [{}] by {signer}",
+                e.format.name(),
+                e.location.describe(),
+                e.digest.short()
+            )?;
+        }
+        for e in &r.unproven {
+            writeln!(
+                out,
+                "  unproven {} {} [{}]: unsigned, evidence only",
+                e.format.name(),
+                e.location.describe(),
+                e.digest.short()
+            )?;
+        }
+        for e in &r.rejected {
+            writeln!(
+                out,
+                "  rejected {} {} [{}]: {}: expected {}, found {}",
+                e.format.name(),
+                e.location.describe(),
+                e.digest.short(),
+                e.rejection.code(),
+                e.rejection.expected(),
+                e.rejection.found()
+            )?;
+        }
+        for gap in &r.gaps {
+            writeln!(out, "  unreadable: {gap}")?;
+        }
+    }
+    Ok(())
 }
 
 fn truncate(s: &str, max: usize) -> String {

@@ -12,6 +12,7 @@ use crate::oci::Digest;
 use crate::policy::Verdict;
 use crate::policy::outcome::{BaselineOutcome, PolicyOutcome, WaiversReport};
 use crate::source::{DigestKind, SourceInfo};
+pub use crate::verify::Verification;
 
 /// The schema identifier every report carries.
 pub const REPORT_SCHEMA_ID: &str = "imgguard.report/v1";
@@ -33,7 +34,8 @@ pub struct Report {
     pub summary: Summary,
     /// Every finding, in stable order.
     pub findings: Vec<Finding>,
-    /// Signature and provenance verification.
+    /// Signature and provenance verification: per requirement, its status, the
+    /// evidence (format, location, sha256) that satisfied it and why the rest did not.
     pub verification: Verification,
     /// What was checked and what was not.
     pub coverage: Coverage,
@@ -114,15 +116,6 @@ pub struct Summary {
     pub by_severity: std::collections::BTreeMap<String, usize>,
 }
 
-/// Verification results (filled by the signature and provenance stage).
-#[derive(Debug, Default, Serialize, JsonSchema)]
-pub struct Verification {
-    /// Signature checks.
-    pub signatures: Vec<serde_json::Value>,
-    /// Provenance checks.
-    pub provenance: Vec<serde_json::Value>,
-}
-
 /// Timings in milliseconds.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct Timing {
@@ -151,18 +144,18 @@ impl Report {
             .map_or_else(|| "(unresolved)".to_owned(), ToString::to_string)
     }
 
-    /// Build the report of a check whose findings went through the engine's own
-    /// verdict only (no waivers, no baseline).
+    /// Build the report of a check (the engine applied the policy: waivers, baseline and
+    /// verdict come from `outcome.policy`).
     pub fn from_outcome(
         outcome: &CheckOutcome,
         pipeline: &crate::spec::Pipeline,
         ruleset_digest: String,
     ) -> Self {
-        Self::build(outcome, pipeline, ruleset_digest, None)
+        Self::build(outcome, pipeline, ruleset_digest, Some(&outcome.policy))
     }
 
-    /// Build the report of a check after [`crate::policy::apply_policy`]: gating counts
-    /// honour the baseline, and the waivers and baseline outcomes are included.
+    /// Build the report of a check with a policy outcome other than the engine's own
+    /// (kept for callers that re-apply the policy themselves).
     pub fn from_outcome_with_policy(
         outcome: &CheckOutcome,
         pipeline: &crate::spec::Pipeline,
@@ -253,7 +246,7 @@ impl Report {
             reasons: outcome.reasons.clone(),
             summary,
             findings: outcome.findings.clone(),
-            verification: Verification::default(),
+            verification: outcome.verification.clone(),
             coverage: outcome.coverage.clone(),
             timing_ms: Timing {
                 total: u64::try_from(outcome.timing_ms).unwrap_or(u64::MAX),

@@ -1,88 +1,94 @@
 //! What a rule is, for `imgguard explain` and for the rule metadata of SARIF and other
-//! reports. Analyzers own their rules; this is the catalogue the output layer reads.
-//! [`rule_catalog`] lists the rules this build knows; analyzers that expose their own
-//! metadata are added to it in one place.
+//! reports. Analyzers own their rules and publish them through
+//! [`Analyzer::rules`](crate::analyze::Analyzer::rules); [`rule_catalog`] gathers the
+//! rules of every built-in analyzer (built once per process: compiling the secret rules
+//! is not free).
 
-use crate::finding::{Category, Severity};
+use std::sync::OnceLock;
 
-/// One rule, described for people.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RuleInfo {
-    /// Stable id, e.g. `filesystem.unsafe-path`.
-    pub id: String,
-    /// Family.
-    pub category: Category,
-    /// Default severity (a spec may override it).
-    pub severity: Severity,
-    /// One line.
-    pub title: String,
-    /// What the rule detects and why it matters.
-    pub description: String,
-    /// How to fix a finding.
-    pub remediation: String,
+use crate::analyze::Analyzer;
+use crate::analyze::registry::default_analyzers;
+
+pub use crate::analyze::RuleDoc as RuleInfo;
+
+/// The rules `analyzers` can report, one per id, sorted by id.
+pub fn rules_of(analyzers: &[Box<dyn Analyzer>]) -> Vec<RuleInfo> {
+    let mut rules: Vec<RuleInfo> = analyzers.iter().flat_map(|a| a.rules()).collect();
+    rules.sort_by(|a, b| a.id.cmp(&b.id));
+    rules.dedup_by(|a, b| a.id == b.id);
+    rules
 }
 
-impl RuleInfo {
-    fn new(
-        id: &str,
-        category: Category,
-        severity: Severity,
-        title: &str,
-        description: &str,
-        remediation: &str,
-    ) -> Self {
-        Self {
-            id: id.to_owned(),
-            category,
-            severity,
-            title: title.to_owned(),
-            description: description.to_owned(),
-            remediation: remediation.to_owned(),
-        }
-    }
+fn catalog() -> &'static [RuleInfo] {
+    static CATALOG: OnceLock<Vec<RuleInfo>> = OnceLock::new();
+    CATALOG.get_or_init(|| rules_of(&default_analyzers()))
 }
 
 /// Every rule this build can explain, sorted by id.
 pub fn rule_catalog() -> Vec<RuleInfo> {
-    let mut rules = vec![
-        RuleInfo::new(
-            "filesystem.unsafe-path",
-            Category::Filesystem,
-            Severity::High,
-            "Layer entry path escapes the root",
-            "A tar entry in a layer has an absolute path or `..` components. Runtimes normalise such paths, but a hostile layer uses them to write outside the image root when a tool extracts it naively.",
-            "Rebuild the layer with a builder that writes relative paths (docker, buildah, kaniko all do); never hand-craft layer tarballs.",
-        ),
-        RuleInfo::new(
-            "filesystem.link-escapes-root",
-            Category::Filesystem,
-            Severity::Medium,
-            "Symbolic link points outside the image root",
-            "A symbolic link's target climbs out of the image root with `..`. Tools that follow links while extracting or copying can be made to read or write host files.",
-            "Make the link relative within the image, or absolute to a path inside the image.",
-        ),
-        RuleInfo::new(
-            "filesystem.hardlink-escapes-root",
-            Category::Filesystem,
-            Severity::High,
-            "Hard link points outside the image root",
-            "A hard link's target is outside the layer's root. A naive extractor links a host file into the container filesystem.",
-            "Rebuild the layer; hard links must name files inside the image.",
-        ),
-        RuleInfo::new(
-            "filesystem.pax-sparse",
-            Category::Filesystem,
-            Severity::Medium,
-            "PAX sparse file in a layer",
-            "The layer holds a PAX-format sparse file, which the tar reader cannot expand; its content was not scanned.",
-            "Rebuild the layer without sparse files (GNU tar `--sparse` off, or copy the file normally).",
-        ),
-    ];
-    rules.sort_by(|a, b| a.id.cmp(&b.id));
-    rules
+    catalog().to_vec()
 }
 
 /// The rule with `id`, if this build knows it.
 pub fn find_rule(id: &str) -> Option<RuleInfo> {
-    rule_catalog().into_iter().find(|r| r.id == id)
+    let rules = catalog();
+    rules
+        .binary_search_by(|r| r.id.as_str().cmp(id))
+        .ok()
+        .and_then(|i| rules.get(i))
+        .cloned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Category;
+
+    #[test]
+    fn the_catalogue_knows_every_family() {
+        let rules = rule_catalog();
+        for category in [
+            Category::Secret,
+            Category::Config,
+            Category::Filesystem,
+            Category::Dockerfile,
+        ] {
+            assert!(
+                rules.iter().any(|r| r.category == category),
+                "no {} rules",
+                category.name()
+            );
+        }
+        // Every built-in secret rule pack is there.
+        let secrets = crate::analyze::secrets::rule_set::RuleSet::builtin().unwrap();
+        for r in secrets.rules() {
+            assert!(find_rule(&r.id).is_some(), "{} is missing", r.id);
+        }
+        // Every config/filesystem/dockerfile catalogue rule, and the inventory's.
+        for r in crate::analyze::config::RULES {
+            assert!(find_rule(r.id).is_some(), "{} is missing", r.id);
+        }
+        for id in [
+            "filesystem.unsafe-path",
+            "filesystem.link-escapes-root",
+            "filesystem.hardlink-escapes-root",
+            "filesystem.pax-sparse",
+        ] {
+            assert!(find_rule(id).is_some(), "{id} is missing");
+        }
+        assert!(find_rule("secret.no-such-rule").is_none());
+        // Ids are unique and every entry says why and how to fix.
+        for r in &rules {
+            assert!(
+                !r.description.is_empty() && !r.remediation.is_empty(),
+                "{}",
+                r.id
+            );
+            assert!(
+                r.id.starts_with(&format!("{}.", r.category.name())),
+                "{}",
+                r.id
+            );
+        }
+    }
 }

@@ -27,6 +27,11 @@ pub fn write_report(
         ReportFormat::Sarif => super::sarif::write_sarif(report, out),
         ReportFormat::Junit => super::junit::write_junit(report, out),
         ReportFormat::Github => super::github::write_github_annotations(report, out),
-        ReportFormat::Gitlab => super::gitlab::write_gitlab_code_quality(report, out),
+        ReportFormat::Gitlab | ReportFormat::GitlabCodequality => {
+            super::gitlab::write_gitlab_code_quality(report, out)
+        }
+        ReportFormat::GitlabSecretDetection => {
+            super::gitlab_secret_detection::write_gitlab_secret_detection(report, out)
+        }
     }
 }

@@ -233,10 +233,7 @@ fn plain_descriptor(media_type: &str, digest: Digest, size: u64) -> Descriptor {
 
 impl ImageSource for DockerArchive {
     fn info(&self) -> SourceInfo {
-        SourceInfo {
-            transport: "docker-archive".into(),
-            location: self.tree.location(),
-        }
+        SourceInfo::new("docker-archive", self.tree.location())
     }
 
     fn root(&self, document_limit: u64) -> Result<Descriptor, SourceError> {
@@ -272,5 +269,13 @@ impl ImageSource for DockerArchive {
             Some(s) => (s.config.digest.clone(), DigestKind::ImageId),
             None => (root.digest.clone(), DigestKind::Manifest),
         }
+    }
+
+    fn evidence_store(
+        &self,
+        _alternate: Option<&str>,
+    ) -> Result<Option<Box<dyn crate::source::EvidenceStore + '_>>, SourceError> {
+        // A `docker save` archive carries no cosign tags or referrers.
+        Ok(None)
     }
 }

@@ -4,7 +4,9 @@
 //! `info()` says which one was used.
 
 use super::SourceError;
+use super::chosen::ChosenSource;
 use super::daemon::DaemonSource;
+use super::daemon::engine_api::EngineApi;
 use super::docker_archive::DockerArchive;
 use super::file_tree::{DirTree, EmbeddedTree};
 use super::image_source::ImageSource;
@@ -76,14 +78,33 @@ pub fn open_source_with(
             }
         }
         ImageReference::Registry(r) => {
-            if options.prefer_daemon
-                && !r.explicit_registry
-                && r.digest.is_none()
-                && let Some(daemon) = daemon_with(r, options)
-            {
-                return Ok(Box::new(daemon));
+            if !options.prefer_daemon || r.explicit_registry || r.digest.is_some() {
+                return Ok(Box::new(RegistrySource::new(r.clone(), options)?));
             }
-            Ok(Box::new(RegistrySource::new(r.clone(), options)?))
+            let name = short_name(r);
+            let registry = |why: String| -> Result<Box<dyn ImageSource>, SourceError> {
+                Ok(Box::new(ChosenSource::new(
+                    Box::new(RegistrySource::new(r.clone(), options)?),
+                    why,
+                )))
+            };
+            let Ok(api) = DaemonSource::engine(options) else {
+                return registry(format!(
+                    "`{name}` names no registry host and no local Docker-API engine answered, so it was pulled from the registry"
+                ));
+            };
+            let endpoint = api.endpoint().to_string();
+            match daemon_with(r, &api) {
+                Some(daemon) => Ok(Box::new(ChosenSource::new(
+                    Box::new(daemon),
+                    format!(
+                        "`{name}` names no registry host and the local Docker-API engine at {endpoint} has it, so the registry was not consulted (write the full name with its registry host, or pass `--no-daemon`, to check the registry's copy)"
+                    ),
+                ))),
+                None => registry(format!(
+                    "`{name}` names no registry host and the local Docker-API engine at {endpoint} does not have it, so it was pulled from the registry"
+                )),
+            }
         }
         ImageReference::DockerDaemon { name } => {
             Ok(Box::new(DaemonSource::connect(name, options)?))
@@ -91,18 +112,22 @@ pub fn open_source_with(
     }
 }
 
-/// The daemon source for a bare name, when an engine answers and has the image.
-fn daemon_with(reference: &RegistryReference, options: &RegistryOptions) -> Option<DaemonSource> {
-    let tag = reference.tag_or_default().unwrap_or("latest");
+/// The daemon source for a bare name, when the engine has the image.
+fn daemon_with(reference: &RegistryReference, api: &EngineApi) -> Option<DaemonSource> {
     // The name as the user would write it (podman stores `myapp:dev` as
     // `localhost/myapp:dev` and finds it by the short name only), then docker's full form.
+    [short_name(reference), reference.to_string()]
+        .iter()
+        .map(|name| DaemonSource::new(api.clone(), name))
+        .find(DaemonSource::has_image)
+}
+
+/// A bare name as the user wrote it: `myapp:dev`, not `docker.io/library/myapp:dev`.
+fn short_name(reference: &RegistryReference) -> String {
+    let tag = reference.tag_or_default().unwrap_or("latest");
     let short = match reference.repository.strip_prefix("library/") {
         Some(name) if reference.registry == DOCKER_HUB => name.to_owned(),
         _ => reference.repository.clone(),
     };
-    let api = DaemonSource::engine(options).ok()?;
-    [format!("{short}:{tag}"), reference.to_string()]
-        .iter()
-        .map(|name| DaemonSource::new(api.clone(), name))
-        .find(DaemonSource::has_image)
+    format!("{short}:{tag}")
 }

@@ -63,7 +63,13 @@ pub fn fetch_verified(
     budgets: &Budgets,
 ) -> Result<Vec<u8>, SourceError> {
     let bytes = source.fetch_document(descriptor, budgets.max_document.0)?;
-    let found = descriptor.digest.same_algorithm_of(&bytes);
+    verify_bytes(descriptor, &bytes, what)?;
+    Ok(bytes)
+}
+
+/// Check `bytes` against `descriptor`'s digest and size; `what` names them in errors.
+pub fn verify_bytes(descriptor: &Descriptor, bytes: &[u8], what: &str) -> Result<(), SourceError> {
+    let found = descriptor.digest.same_algorithm_of(bytes);
     if found != descriptor.digest {
         return Err(SourceError::DigestMismatch {
             what: what.to_owned(),
@@ -78,7 +84,7 @@ pub fn fetch_verified(
             found: format!("{} bytes", bytes.len()),
         });
     }
-    Ok(bytes)
+    Ok(())
 }
 
 /// Resolve `source` to one digest and the platform images to check (`requested`

@@ -52,6 +52,9 @@ pub struct Pipeline {
     /// Reports to write on every run, in addition to the command line's `--format`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reports: Vec<ReportTarget>,
+    /// Signatures and provenance the image must carry (paths relative to the spec file).
+    #[serde(default, skip_serializing_if = "crate::verify::VerifySpec::is_empty")]
+    pub verify: crate::verify::VerifySpec,
 }
 
 /// A per-rule override.
@@ -92,19 +95,30 @@ pub enum ReportFormat {
     Junit,
     /// GitHub Actions: `::error`/`::warning` annotations and a step summary.
     Github,
-    /// GitLab Code Quality JSON (`reports:codequality`).
+    /// GitLab Code Quality JSON (`reports:codequality`); the same as
+    /// `gitlab-codequality`, kept as the short name.
     Gitlab,
+    /// GitLab Code Quality JSON (`reports:codequality`), shown in merge requests on
+    /// every tier.
+    #[serde(rename = "gitlab-codequality")]
+    GitlabCodequality,
+    /// GitLab secret-detection report JSON (`reports:secret_detection`, security
+    /// report schema 15.x), with redacted values only.
+    #[serde(rename = "gitlab-secret-detection")]
+    GitlabSecretDetection,
 }
 
 impl ReportFormat {
     /// Every format, in documentation order.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 8] = [
         Self::Human,
         Self::Json,
         Self::Sarif,
         Self::Junit,
         Self::Github,
         Self::Gitlab,
+        Self::GitlabCodequality,
+        Self::GitlabSecretDetection,
     ];
 
     /// The lowercase name used in specs and on the command line.
@@ -116,6 +130,8 @@ impl ReportFormat {
             Self::Junit => "junit",
             Self::Github => "github",
             Self::Gitlab => "gitlab",
+            Self::GitlabCodequality => "gitlab-codequality",
+            Self::GitlabSecretDetection => "gitlab-secret-detection",
         }
     }
 }

@@ -31,6 +31,18 @@ pub enum EvidenceFormat {
     UnsignedStatement,
 }
 
+impl EvidenceFormat {
+    /// The kebab-case name the report uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::CosignSimpleSigning => "cosign-simple-signing",
+            Self::CosignAttestation => "cosign-attestation",
+            Self::SigstoreBundle => "sigstore-bundle",
+            Self::UnsignedStatement => "unsigned-statement",
+        }
+    }
+}
+
 /// Where a piece of evidence was found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -68,6 +80,20 @@ pub enum EvidenceLocation {
 }
 
 impl EvidenceLocation {
+    /// Where, for people: the URI, or the index attestation manifest and what it describes.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Referrer { via, .. } => {
+                format!("{} (referrer, {via})", self.uri().unwrap_or_default())
+            }
+            Self::IndexAttestation {
+                manifest,
+                describes,
+            } => format!("index attestation manifest {manifest} for {describes}"),
+            Self::Tag { .. } | Self::File { .. } => self.uri().unwrap_or_default(),
+        }
+    }
+
     /// A URI for the evidence, as the VSA's `inputAttestations` want one (`None` when
     /// the location has no address of its own).
     pub fn uri(&self) -> Option<String> {

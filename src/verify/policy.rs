@@ -1,7 +1,7 @@
 //! The pipeline spec's `verify:` section (DESIGN §5), as plain serde structs.
 //!
 //! This is the user-facing model only: no I/O, no compiled patterns. The spec loader
-//! deserialises it; [`super::SignatureVerifier::from_spec`] turns it into checks
+//! deserialises it; [`super::ImageVerifier::from_spec`] turns it into checks
 //! (reads keys and the trusted root, compiles identity patterns).
 
 use std::path::PathBuf;
@@ -19,6 +19,22 @@ pub struct VerifySpec {
     /// SLSA provenance attestations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provenance: Option<ProvenanceSpec>,
+    /// Read cosign tags and referrers from this repository instead of the image's
+    /// (`registry/name`, like cosign's `COSIGN_REPOSITORY`, which it overrides).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
+}
+
+impl VerifySpec {
+    /// Whether the section is absent or empty.
+    pub fn is_empty(&self) -> bool {
+        !self.asks_for_evidence() && self.repository.is_none()
+    }
+
+    /// Whether any signature or provenance check is configured (else none runs).
+    pub fn asks_for_evidence(&self) -> bool {
+        self.signatures.is_some() || self.provenance.is_some()
+    }
 }
 
 /// `verify.signatures`.

@@ -5,6 +5,8 @@
 //! The VSA builder reads [`Verification::input_attestations`] for its
 //! `inputAttestations` and [`Verification::slsa_level`] for `verifiedLevels`.
 
+use crate::coverage::{CoverageGap, GapKind};
+use crate::finding::{Category, Finding, Location, Severity, SourceKind};
 use crate::intoto::ResourceDescriptor;
 use crate::oci::Digest;
 use schemars::JsonSchema;
@@ -151,6 +153,61 @@ impl Verification {
     /// (`None`: nothing proved, i.e. unevaluated).
     pub fn slsa_build_level(&self) -> Option<u8> {
         Some(self.slsa_level().get()).filter(|level| *level > 0)
+    }
+
+    /// What the verification does to the verdict, as the policy reads it: a finding
+    /// (category `signature` or `provenance`, rule `<category>.<outcome>`, message
+    /// "expected X, found Y") for each required check that failed.
+    pub fn findings(&self) -> Vec<Finding> {
+        self.requirements()
+            .filter(|(_, r)| r.effect() == VerdictEffect::Fail)
+            .map(|(category, r)| {
+                let reason = r.reason.clone().unwrap_or(Rejection::NoSignatureFound {
+                    expected: "evidence satisfying the requirement".into(),
+                    found: "none".into(),
+                });
+                let outcome = reason.code().trim_start_matches("verify.");
+                Finding::new(
+                    format!("{}.{outcome}", category.name()),
+                    category,
+                    Severity::High,
+                    format!("required {}: {}", category.name(), reason.title()),
+                    format!("expected {}, found {}", reason.expected(), reason.found()),
+                    Location::new(SourceKind::Metadata),
+                )
+            })
+            .collect()
+    }
+
+    /// Coverage gaps for required checks that could not be decided because an
+    /// evidence location was unreadable (the verdict is then `incomplete`).
+    pub fn gaps(&self) -> Vec<CoverageGap> {
+        self.requirements()
+            .filter(|(_, r)| r.effect() == VerdictEffect::Incomplete)
+            .map(|(category, r)| {
+                CoverageGap::new(
+                    GapKind::Unavailable,
+                    format!(
+                        "required {} could not be verified: {}",
+                        category.name(),
+                        if r.gaps.is_empty() {
+                            "evidence could not be checked".to_owned()
+                        } else {
+                            r.gaps.join("; ")
+                        }
+                    ),
+                )
+            })
+            .collect()
+    }
+
+    fn requirements(&self) -> impl Iterator<Item = (Category, &RequirementResult)> {
+        [
+            (Category::Signature, self.signatures.as_ref()),
+            (Category::Provenance, self.provenance.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(|(c, r)| r.map(|r| (c, r)))
     }
 
     /// The highest SLSA build level proved by accepted provenance.

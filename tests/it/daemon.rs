@@ -137,6 +137,26 @@ fn a_bare_name_is_taken_from_the_daemon_first() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("docker-daemon"), "{stdout}");
+    assert!(
+        stdout.contains("`bareapp:dev` names no registry host and the local Docker-API engine"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("daemon image: bareapp:dev (ID sha256:"),
+        "{stdout}"
+    );
+    // podman records `localhost/NAME@sha256:…` RepoDigests even for loaded images.
+    assert!(
+        stdout.contains("RepoDigest localhost/bareapp@sha256:"),
+        "{stdout}"
+    );
+    assert!(
+        report["image"]["source"]["chosen"]
+            .as_str()
+            .unwrap()
+            .contains("registry was not consulted"),
+        "{report:#}"
+    );
 }
 
 #[test]
@@ -152,4 +172,69 @@ fn an_image_the_daemon_lacks_is_incomplete_and_named() {
         report.to_string().contains("imgguard/absent:1"),
         "{report:#}"
     );
+}
+
+#[test]
+fn an_image_pulled_from_a_registry_reports_its_repo_digests() {
+    let Some(podman) = Podman::start() else {
+        return;
+    };
+    let Some(registry) = crate::support::registry::Registry::plain() else {
+        return;
+    };
+    // Zstd layers are not pullable by podman 4.3; gzip ones are.
+    let image = Image::new()
+        .layer(
+            Layer::new().dir("etc").file("etc/hostname", "pulled\n"),
+            Comp::Gzip,
+            "COPY rootfs /",
+        )
+        .layer(
+            Layer::new().dir("app").file("app/run.sh", "#!/bin/sh\n"),
+            Comp::Gzip,
+            "COPY app /app",
+        );
+    let mut blobs = Blobs::default();
+    let root = image.store(&mut blobs);
+    let manifest_digest = root["digest"].as_str().unwrap().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    crate::support::image::write_dir(dir.path(), &oci_layout_files(&blobs, &[(root, Some("v1"))]));
+    registry.push(dir.path(), "v1", "team/pulled:1", false);
+    let name = format!("{}/team/pulled:1", registry.addr);
+    podman.podman(&["pull", "--tls-verify=false", "--quiet", &name]);
+
+    let out = check(&podman, &format!("docker-daemon:{name}"), &[]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let report = out.json();
+    let daemon = &report["image"]["source"]["daemon"];
+    assert_eq!(daemon["name"], name.as_str(), "{report:#}");
+    assert!(
+        daemon["image_id"].as_str().unwrap().starts_with("sha256:"),
+        "{report:#}"
+    );
+    let repo_digests: Vec<&str> = daemon["repo_digests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let expected = format!("{}/team/pulled@{manifest_digest}", registry.addr);
+    assert!(
+        repo_digests.contains(&expected.as_str()),
+        "{repo_digests:?} vs {expected}"
+    );
+
+    // The human report names the daemon image, its ID and its RepoDigests.
+    let out = Command::new(binary())
+        .args(["check", &format!("docker-daemon:{name}")])
+        .env("DOCKER_HOST", podman.docker_host())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("source: docker-daemon"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("RepoDigest {expected}")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("(ID sha256:"), "{stdout}");
 }

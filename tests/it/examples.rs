@@ -24,7 +24,16 @@ fn every_example_parses_and_names_known_formats() {
         .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
         .collect();
     assert!(yaml.len() >= 2, "expected the CI examples, found {all:?}");
-    let known = ["human", "json", "sarif", "junit", "github", "gitlab"];
+    let known = [
+        "human",
+        "json",
+        "sarif",
+        "junit",
+        "github",
+        "gitlab",
+        "gitlab-codequality",
+        "gitlab-secret-detection",
+    ];
     for path in yaml {
         let text = std::fs::read_to_string(path).unwrap();
         let parsed: Result<serde_json::Value, _> = serde_saphyr::from_str(&text);

@@ -31,4 +31,6 @@ mod spec_and_reports;
 mod support;
 mod verify_conformance;
 mod verify_keyed_rekor;
+mod verify_layout;
 mod verify_local_keyed;
+mod verify_registry;

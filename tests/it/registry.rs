@@ -366,17 +366,164 @@ fn retries_a_503_and_resumes_blobs_cut_off_mid_stream() {
     let root = image.store(&mut blobs);
     let (dir, digest) = layout(root, &blobs, "v1");
     registry.push(dir.path(), "v1", "team/flaky:1", false);
-    let proxy = crate::support::registry::FaultyProxy::start(&registry.addr);
+    for status in ["503 Service Unavailable", "429 Too Many Requests"] {
+        let proxy = crate::support::registry::FaultyProxy::start_with(&registry.addr, status);
 
-    let (out, report) = check_json(&format!("{}/team/flaky:1", proxy.addr), &[]);
-    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
-    assert_eq!(report["image"]["digest"], digest);
-    assert_eq!(report["coverage"]["layers"], 2);
-    // One 503 for the tag, one cut for each of config and two layers (config is a
-    // document: fetched again whole; layers resume with Range).
-    assert!(
-        proxy.faults.load(std::sync::atomic::Ordering::Relaxed) >= 3,
-        "faults: {}",
-        proxy.faults.load(std::sync::atomic::Ordering::Relaxed)
+        let (out, report) = check_json(&format!("{}/team/flaky:1", proxy.addr), &[]);
+        assert_eq!(out.code, 0, "{status}: {}\n{}", out.stdout, out.stderr);
+        assert_eq!(report["image"]["digest"], digest);
+        assert_eq!(report["coverage"]["layers"], 2);
+        // One 503/429 for the tag, one cut for each of config and two layers (config is
+        // a document: fetched again whole; layers resume with Range).
+        assert!(
+            proxy.faults.load(std::sync::atomic::Ordering::Relaxed) >= 3,
+            "{status}: faults: {}",
+            proxy.faults.load(std::sync::atomic::Ordering::Relaxed)
+        );
+    }
+    // Without retries the same faults are never a pass.
+    let proxy =
+        crate::support::registry::FaultyProxy::start_with(&registry.addr, "429 Too Many Requests");
+    let (out, report) = check_json(
+        &format!("{}/team/flaky:1", proxy.addr),
+        &["--registry-retries", "0"],
     );
+    assert_eq!(out.code, 3, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(report["verdict"], "incomplete");
+}
+
+#[test]
+fn credential_helpers_and_creds_store_are_executed() {
+    let Some(registry) = Registry::with_auth_and_tls() else {
+        return;
+    };
+    let mut blobs = Blobs::default();
+    let root = sample("amd64", None).store(&mut blobs);
+    let (dir, digest) = layout(root, &blobs, "v1");
+    registry.push(dir.path(), "v1", "secure/helped:1", false);
+    let reference = format!("{}/secure/helped:1", registry.addr);
+    let certs_d = registry.certs_d().display().to_string();
+
+    // A docker-credential helper on PATH that answers for this registry only, and logs
+    // that it ran.
+    let bin = tempfile::tempdir().unwrap();
+    let ran = bin.path().join("ran.log");
+    let helper = bin.path().join("docker-credential-imgguardtest");
+    std::fs::write(
+        &helper,
+        format!(
+            "#!/bin/sh\n[ \"$1\" = get ] || exit 1\nread server\necho \"$server\" >> {}\ncase \"$server\" in *{}*) ;; *) echo 'credentials not found in native keychain'; exit 1;; esac\necho '{{\"ServerURL\":\"'$server'\",\"Username\":\"{USER}\",\"Secret\":\"{PASSWORD}\"}}'\n",
+            ran.display(),
+            registry.addr
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&helper, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for config in [
+        format!(
+            r#"{{"credHelpers":{{"{}":"imgguardtest"}}}}"#,
+            registry.addr
+        ),
+        r#"{"credsStore":"imgguardtest"}"#.to_owned(),
+    ] {
+        let docker_config = tempfile::tempdir().unwrap();
+        std::fs::write(docker_config.path().join("config.json"), &config).unwrap();
+        let _ = std::fs::remove_file(&ran);
+        let out = check_with_stdin(
+            &reference,
+            &["--certs-d", &certs_d],
+            "",
+            &[
+                ("DOCKER_CONFIG", docker_config.path()),
+                ("PATH", Path::new(&path)),
+            ],
+        );
+        assert_eq!(out.code, 0, "{config}: {}\n{}", out.stdout, out.stderr);
+        assert_eq!(out.json()["image"]["digest"], digest);
+        assert!(
+            std::fs::read_to_string(&ran)
+                .unwrap_or_default()
+                .contains(&registry.addr),
+            "{config}: the helper did not run"
+        );
+        assert!(!out.stdout.contains(PASSWORD) && !out.stderr.contains(PASSWORD));
+    }
+}
+
+/// Run `args` under a pseudo-terminal (util-linux `script`), returning what the
+/// terminal showed (stdout and stderr together).
+fn on_a_terminal(args: &[&str], env: &[(&str, &str)]) -> String {
+    let mut line = binary().display().to_string();
+    for a in args {
+        line.push(' ');
+        line.push_str(a);
+    }
+    let mut cmd = Command::new("script");
+    cmd.args(["-qec", &line, "/dev/null"])
+        .env_remove("CI")
+        .env_remove("GITHUB_ACTIONS")
+        .stdin(Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn progress_shows_on_a_terminal_only_and_never_under_ci() {
+    let Some(registry) = Registry::plain() else {
+        return;
+    };
+    if !crate::support::registry::require("script") {
+        return;
+    }
+    let mut blobs = Blobs::default();
+    let root = sample("amd64", None).store(&mut blobs);
+    let (dir, _) = layout(root, &blobs, "v1");
+    registry.push(dir.path(), "v1", "team/progress:1", false);
+    let reference = format!("{}/team/progress:1", registry.addr);
+    let local = format!("oci:{}:v1", dir.path().display());
+
+    // A terminal: the pull and the scan show a progress line.
+    let shown = on_a_terminal(&["check", &reference, "-f", "json", "-o", "/dev/null"], &[]);
+    assert!(shown.contains("pulling layers:"), "{shown:?}");
+    let shown = on_a_terminal(&["check", &local, "-f", "json", "-o", "/dev/null"], &[]);
+    assert!(shown.contains("scanning layers:"), "{shown:?}");
+
+    // A terminal under CI, or --no-progress: silent.
+    for (extra, env) in [
+        (vec![], vec![("CI", "true")]),
+        (vec!["--no-progress"], vec![]),
+    ] {
+        for r in [&reference, &local] {
+            let mut args = vec!["check", r.as_str(), "-f", "json", "-o", "/dev/null"];
+            args.extend(extra.iter().copied());
+            let shown = on_a_terminal(&args, &env);
+            assert!(
+                !shown.contains("layers:") && !shown.contains("MiB"),
+                "{args:?} {env:?}: {shown:?}"
+            );
+        }
+    }
+
+    // Not a terminal (CI logs, pipes): silent.
+    for r in [&reference, &local] {
+        let out = Command::new(binary())
+            .args(["check", r, "-f", "json"])
+            .env_remove("CI")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !stderr.contains("layers:") && !stderr.contains('\r'),
+            "{stderr:?}"
+        );
+    }
 }

@@ -18,7 +18,8 @@ fn run_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(binary());
     cmd.args(args)
         .current_dir(dir)
-        .env_remove("GITHUB_STEP_SUMMARY");
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("CI_COMMIT_SHA");
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -128,8 +129,16 @@ fn filters(dir: &Path) -> Vec<(String, String)> {
         ),
         (r#""total": \d+"#.into(), r#""total": "[MS]""#.into()),
         (r"sha256:[0-9a-f]{64}".into(), "sha256:[DIGEST]".into()),
+        (
+            r#""sha": "[0-9a-f]{64}""#.into(),
+            r#""sha": "[DIGEST]""#.into(),
+        ),
         (r"sha256:[0-9a-f]{12}\b".into(), "sha256:[SHORT]".into()),
         (r"oci:/[^ \n]*image".into(), "oci:[IMAGE]".into()),
+        (
+            r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}".into(),
+            "[TIME]".into(),
+        ),
     ]
 }
 
@@ -294,17 +303,36 @@ fn spec_errors_exit_2_with_file_line_span_and_hint() {
 
 #[test]
 fn explain_knows_rules_and_suggests_for_typos() {
-    let out = imgguard(&["explain", "filesystem.link-escapes-root"]);
-    assert_eq!(out.code, 0);
-    assert!(out.stdout.contains("How to fix"), "{}", out.stdout);
-    let out = imgguard(&["explain", "filesystem.link-escape-root"]);
-    assert_eq!(out.code, 2);
-    assert!(
-        out.stderr
-            .contains("did you mean `filesystem.link-escapes-root`?"),
-        "{}",
-        out.stderr
-    );
+    // Every family: secret rule packs, config, filesystem checks, Dockerfile lint.
+    for (id, category) in [
+        ("filesystem.link-escapes-root", "filesystem"),
+        ("secret.aws-access-key-id", "secret"),
+        ("secret.private-key-openssh", "secret"),
+        ("config.root-user", "config"),
+        ("filesystem.setuid", "filesystem"),
+        ("dockerfile.secret-in-arg-env", "dockerfile"),
+    ] {
+        let out = imgguard(&["explain", id]);
+        assert_eq!(out.code, 0, "{id}: {}", out.stderr);
+        assert!(
+            out.stdout.starts_with(id) && out.stdout.contains(&format!("category: {category}")),
+            "{}",
+            out.stdout
+        );
+        assert!(out.stdout.contains("How to fix: "), "{}", out.stdout);
+    }
+    for (typo, meant) in [
+        ("secret.aws-acces-key-id", "secret.aws-access-key-id"),
+        (
+            "filesystem.link-escape-root",
+            "filesystem.link-escapes-root",
+        ),
+    ] {
+        let out = imgguard(&["explain", typo]);
+        assert_eq!(out.code, 2);
+        let hint = format!("did you mean `{meant}`?");
+        assert!(out.stderr.contains(&hint), "{}", out.stderr);
+    }
 }
 
 fn pipeline_with_reports(fx: &Fixture) {
@@ -334,6 +362,7 @@ fn run_every_format(fx: &Fixture) -> Output {
         "human=out/report.txt",
         "json=out/report.json",
         "gitlab=out/gl-code-quality.json",
+        "gitlab-secret-detection=out/gl-secret-detection-report.json",
         "github",
     ] {
         args.extend(["--format", f]);
@@ -378,6 +407,11 @@ fn every_format_from_one_run_snapshotted() {
         fx.path(),
         &fx.read("out/gl-code-quality.json"),
     );
+    snapshot(
+        "format_gitlab_secret_detection",
+        fx.path(),
+        &fx.read("out/gl-secret-detection-report.json"),
+    );
     // The JSON report still validates against the committed v1 schema.
     let schema: serde_json::Value = serde_json::from_slice(
         &std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/report.v1.json"))
@@ -420,6 +454,102 @@ fn sarif_validates_against_the_official_schema() {
         serde_json::from_str(&fx.read("out/imgguard.sarif")).unwrap();
     assert!(validation_errors(&schema, &from_spec).is_empty());
     assert!(fx.read("out/imgguard.junit.xml").contains("<testsuites"));
+}
+
+/// GitLab's secret-detection report schema (15.0.7), vendored in `testdata/schemas`
+/// (MIT, see the README there).
+fn gitlab_secret_detection_schema() -> serde_json::Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/schemas/gitlab-secret-detection-report-format-15.0.7.json");
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+#[test]
+fn gitlab_secret_detection_validates_against_the_official_schema() {
+    let fx = Fixture::new(true);
+    pipeline_with_reports(&fx);
+    let schema = gitlab_secret_detection_schema();
+    for (env, sha) in [
+        (
+            vec![("CI_COMMIT_SHA", "0123456789abcdef0123456789abcdef01234567")],
+            None,
+        ),
+        (vec![], Some(())),
+    ] {
+        let mut env = env.clone();
+        env.push(("IMGGUARD_TODAY", "2026-06-01"));
+        let mut cmd = Command::new(binary());
+        cmd.args([
+            "check",
+            IMAGE,
+            "--pipeline",
+            "imgguard.yaml",
+            "-f",
+            "gitlab-secret-detection",
+        ])
+        .current_dir(fx.path())
+        .env_remove("CI_COMMIT_SHA");
+        for (k, v) in &env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{stdout}");
+        let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let errors = validation_errors(&schema, &doc);
+        assert!(errors.is_empty(), "{errors:#?}\n{doc:#}");
+        assert_eq!(doc["scan"]["type"], "secret_detection");
+        assert!(doc["version"].as_str().unwrap().starts_with("15."));
+        let vulns = doc["vulnerabilities"].as_array().unwrap();
+        assert!(!vulns.is_empty(), "{doc:#}");
+        for v in vulns {
+            assert!(
+                v["identifiers"][0]["value"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("secret.")
+            );
+            let extract = v["raw_source_code_extract"].as_str().unwrap();
+            assert!(extract.contains('…'), "only the redacted form: {extract}");
+            let commit = v["location"]["commit"]["sha"].as_str().unwrap();
+            match sha {
+                None => assert_eq!(commit, "0123456789abcdef0123456789abcdef01234567"),
+                // Without CI_COMMIT_SHA the image digest stands in.
+                Some(()) => assert_eq!(commit.len(), 64, "{commit}"),
+            }
+        }
+        assert!(!stdout.contains(PLANTED) && !stdout.contains(&PLANTED[..12]));
+    }
+    // A broken document is rejected, so the check above can fail.
+    let out = fx.run(&[
+        "check",
+        IMAGE,
+        "--pipeline",
+        "imgguard.yaml",
+        "-f",
+        "gitlab-secret-detection",
+    ]);
+    let mut broken: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    broken["vulnerabilities"][0]["location"]
+        .as_object_mut()
+        .unwrap()
+        .remove("commit");
+    assert!(!validation_errors(&schema, &broken).is_empty());
+    broken = serde_json::from_str(&out.stdout).unwrap();
+    broken["scan"]["type"] = serde_json::json!("sast");
+    assert!(!validation_errors(&schema, &broken).is_empty());
+    // `gitlab` and `gitlab-codequality` are the same Code Quality report.
+    let a = fx.run(&["check", IMAGE, "-p", "imgguard.yaml", "-f", "gitlab"]);
+    let b = fx.run(&[
+        "check",
+        IMAGE,
+        "-p",
+        "imgguard.yaml",
+        "-f",
+        "gitlab-codequality",
+    ]);
+    assert_eq!(a.stdout, b.stdout);
+    assert!(a.stdout.trim_start().starts_with('['), "{}", a.stdout);
 }
 
 #[test]
@@ -588,6 +718,7 @@ fn planted_secret_reaches_no_output_format() {
         "out/report.txt",
         "out/report.json",
         "out/gl-code-quality.json",
+        "out/gl-secret-detection-report.json",
         "summary.md",
         "out/imgguard.sarif",
         "out/imgguard.junit.xml",
@@ -675,10 +806,7 @@ fn constructed_report(findings: Vec<imgguard::finding::Finding>) -> imgguard::re
             reference: "registry.example.com/team/app:1".into(),
             digest: Some(format!("sha256:{}", "c".repeat(64)).parse().unwrap()),
             digest_kind: None,
-            source: imgguard::source::SourceInfo {
-                transport: "registry".into(),
-                location: "registry.example.com".into(),
-            },
+            source: imgguard::source::SourceInfo::new("registry", "registry.example.com"),
             platforms: Vec::new(),
             attestation_manifests: Vec::new(),
         },
@@ -798,8 +926,11 @@ fn writers_see_only_redacted_values_and_github_caps_annotations() {
 
 /// The fenced YAML block of `docs/spec.md` whose first line is `first_line`.
 fn doc_block(first_line: &str) -> String {
-    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/spec.md"))
-        .unwrap();
+    doc_block_in("docs/spec.md", first_line)
+}
+
+fn doc_block_in(file: &str, first_line: &str) -> String {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap();
     let start = doc
         .find(&format!("```yaml\n{first_line}\n"))
         .unwrap_or_else(|| panic!("no yaml block starting with {first_line}"));
@@ -812,7 +943,9 @@ fn docs_examples_parse() {
     let spec = doc_block("# imgguard.yaml");
     let pipeline = imgguard::spec::parse_pipeline(&spec, "docs/spec.md").unwrap();
     assert!(pipeline.strict);
-    assert_eq!(pipeline.reports.len(), 5);
+    assert_eq!(pipeline.reports.len(), 6);
+    // The README shows the same complete spec.
+    assert_eq!(doc_block_in("README.md", "# imgguard.yaml"), spec);
     assert_eq!(pipeline.overrides.len(), 2);
     let waivers = doc_block("# .imgguard/waivers.yaml");
     let file = imgguard::spec::parse_waivers(&waivers, "docs/spec.md", true).unwrap();

@@ -19,20 +19,7 @@ use imgguard::verify::{
 };
 
 fn fixtures() -> PathBuf {
-    if let Some(dir) = std::env::var_os("IMGGUARD_LOCAL_KEYED_FIXTURES") {
-        return PathBuf::from(dir);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "IMGGUARD_LOCAL_KEYED_FIXTURES must be set under CI=true"
-    );
-    let default = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/local-keyed");
-    assert!(
-        default.join("cosign.pub").is_file(),
-        "local keyed fixtures not found: set IMGGUARD_LOCAL_KEYED_FIXTURES (default {} is missing)",
-        default.display()
-    );
-    default
+    crate::support::fixtures::local_keyed()
 }
 
 fn read(rel: &str) -> Vec<u8> {

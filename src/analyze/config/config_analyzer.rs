@@ -65,6 +65,14 @@ impl Analyzer for ConfigAnalyzer {
         "config"
     }
 
+    fn rules(&self) -> Vec<crate::analyze::RuleDoc> {
+        let mut rules = super::rule_help::docs_for(crate::finding::Category::Config);
+        rules.extend(super::rule_help::docs_for(
+            crate::finding::Category::Dockerfile,
+        ));
+        rules
+    }
+
     fn check_config(&self, image: &ImageContext<'_>, sink: &mut FindingSink) {
         let origins = history_origins(image);
         let lines = self

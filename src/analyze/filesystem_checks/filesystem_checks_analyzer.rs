@@ -38,6 +38,10 @@ impl Analyzer for FilesystemChecks {
         "filesystem-checks"
     }
 
+    fn rules(&self) -> Vec<crate::analyze::RuleDoc> {
+        crate::analyze::config::rule_help::docs_for(crate::finding::Category::Filesystem)
+    }
+
     fn layer<'s>(&'s self, layer: &LayerContext) -> Option<Box<dyn LayerAnalyzer + 's>> {
         Some(Box::new(ChecksLayer {
             selection: &self.selection,

@@ -119,6 +119,42 @@ fn source_kind(source: SecretSource) -> SourceKind {
     }
 }
 
+/// A secret rule as `imgguard explain` and SARIF describe it (never its examples: they
+/// look like real credentials).
+fn rule_doc(rule: &super::rule::Rule) -> crate::analyze::RuleDoc {
+    let lived = if rule.long_lived {
+        "a long-lived credential"
+    } else {
+        "a short-lived credential"
+    };
+    let validated = if rule.validator.is_some() {
+        " Matches are validated offline (checksum or structure) before they are reported."
+    } else {
+        ""
+    };
+    let description = format!(
+        "{}: {lived} ({} {}) found in image files, nested archives, environment, labels, commands or build history. Anyone who can pull the image can read it.{validated} Confidence before validation: {}. False-positive guard: {} (rule pack `{}`).",
+        rule.title,
+        rule.provider,
+        rule.kind.as_str(),
+        match rule.confidence {
+            crate::finding::Confidence::Low => "low (non-gating by default)",
+            crate::finding::Confidence::Medium => "medium",
+            crate::finding::Confidence::High => "high",
+        },
+        rule.fp_guard.trim_end_matches('.'),
+        rule.origin,
+    );
+    crate::analyze::RuleDoc::new(
+        &rule.id,
+        Category::Secret,
+        rule.severity,
+        &rule.title,
+        &description,
+        "Revoke and rotate the credential first: it is exposed to everyone who pulled the image. Then rebuild without it (deleting it in a later layer leaves it in the earlier one) and pass it at run time from a secret store, or at build time with `RUN --mount=type=secret`.",
+    )
+}
+
 /// The shared finding for a redacted secret finding at `location`.
 pub fn to_finding(secret: SecretFinding, mut location: Location) -> Finding {
     location.archive_path = secret.archive_path;
@@ -154,6 +190,10 @@ pub fn to_finding(secret: SecretFinding, mut location: Location) -> Finding {
 impl Analyzer for SecretsAnalyzer {
     fn name(&self) -> &'static str {
         "secrets"
+    }
+
+    fn rules(&self) -> Vec<crate::analyze::RuleDoc> {
+        self.scanner.rules().iter().map(rule_doc).collect()
     }
 
     fn check_config(&self, image: &ImageContext<'_>, sink: &mut FindingSink) {

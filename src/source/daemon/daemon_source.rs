@@ -12,7 +12,7 @@ use super::engine_api::{Endpoint, EngineApi, ImageInspect};
 use crate::oci::{Descriptor, Digest};
 use crate::source::SourceError;
 use crate::source::docker_archive::DockerArchive;
-use crate::source::image_source::{ImageSource, SourceInfo};
+use crate::source::image_source::{DaemonImageInfo, ImageSource, SourceInfo};
 use crate::source::oci_layout::OciLayout;
 use crate::source::registry::RegistryOptions;
 use crate::source::resolve::DigestKind;
@@ -122,8 +122,12 @@ impl DaemonSource {
 impl ImageSource for DaemonSource {
     fn info(&self) -> SourceInfo {
         SourceInfo {
-            transport: "docker-daemon".into(),
-            location: self.api.endpoint().to_string(),
+            daemon: self.saved.get().map(|s| DaemonImageInfo {
+                name: self.name.clone(),
+                image_id: s.inspect.id.clone(),
+                repo_digests: s.inspect.repo_digests.clone().unwrap_or_default(),
+            }),
+            ..SourceInfo::new("docker-daemon", self.api.endpoint().to_string())
         }
     }
 
@@ -144,5 +148,13 @@ impl ImageSource for DaemonSource {
             Some(s) => s.inner.identity(root),
             None => (root.digest.clone(), DigestKind::Manifest),
         }
+    }
+
+    fn evidence_store(
+        &self,
+        _alternate: Option<&str>,
+    ) -> Result<Option<Box<dyn crate::source::EvidenceStore + '_>>, SourceError> {
+        // The Docker Engine API exposes no signatures or referrers.
+        Ok(None)
     }
 }

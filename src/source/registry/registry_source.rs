@@ -14,8 +14,8 @@ use super::{RegistryError, RegistryOptions};
 use crate::oci::media_type::{DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST};
 use crate::oci::reference::RegistryReference;
 use crate::oci::{Descriptor, Digest, MediaKind};
-use crate::source::SourceError;
 use crate::source::image_source::{ImageSource, SourceInfo};
+use crate::source::{EvidenceStore, SourceError};
 
 /// Every manifest type imgguard reads, in order of preference.
 const MANIFEST_TYPES: [&str; 4] = [
@@ -32,6 +32,8 @@ pub struct RegistrySource {
     root: OnceLock<(Descriptor, Vec<u8>)>,
     received: ByteCounter,
     progress: Option<Progress>,
+    /// Kept to reach an alternate evidence repository with the same settings.
+    options: RegistryOptions,
 }
 
 impl RegistrySource {
@@ -44,7 +46,7 @@ impl RegistrySource {
         let received: ByteCounter = Arc::new(AtomicU64::new(0));
         let progress = options
             .progress
-            .then(|| Progress::start_if_terminal(Arc::clone(&received)))
+            .then(|| Progress::start_if_terminal(Arc::clone(&received), "pulling layers"))
             .flatten();
         Ok(Self {
             reference,
@@ -52,6 +54,7 @@ impl RegistrySource {
             root: OnceLock::new(),
             received,
             progress,
+            options: options.clone(),
         })
     }
 
@@ -156,10 +159,7 @@ impl RegistrySource {
 
 impl ImageSource for RegistrySource {
     fn info(&self) -> SourceInfo {
-        SourceInfo {
-            transport: "registry".into(),
-            location: self.client.location(),
-        }
+        SourceInfo::new("registry", self.client.location())
     }
 
     fn root(&self, document_limit: u64) -> Result<Descriptor, SourceError> {
@@ -191,6 +191,19 @@ impl ImageSource for RegistrySource {
         }
         let (_, bytes) = self.document(&path, limit, |e| missing(e, descriptor, &self.client))?;
         Ok(bytes)
+    }
+
+    fn evidence_store(
+        &self,
+        alternate: Option<&str>,
+    ) -> Result<Option<Box<dyn EvidenceStore + '_>>, SourceError> {
+        let Some(alternate) = alternate else {
+            return Ok(Some(Box::new(self.client.as_ref())));
+        };
+        let repository = RegistryReference::parse(alternate)?;
+        let client =
+            RegistryClient::new(&repository.registry, &repository.repository, &self.options)?;
+        Ok(Some(Box::new(client)))
     }
 
     fn open_blob(&self, descriptor: &Descriptor) -> Result<Box<dyn Read + Send>, SourceError> {

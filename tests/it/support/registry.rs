@@ -457,7 +457,10 @@ pub struct FaultyProxy {
 }
 
 impl FaultyProxy {
-    pub fn start(upstream: &str) -> Self {
+    /// A proxy answering the first request for each manifest with `status` (e.g.
+    /// `429 Too Many Requests`, sent with `Retry-After: 1`), and cutting the first
+    /// response for each blob after 100 bytes.
+    pub fn start_with(upstream: &str, status: &'static str) -> Self {
         use std::io::{Read as _, Write as _};
         use std::sync::atomic::Ordering;
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -479,7 +482,7 @@ impl FaultyProxy {
                     let first = seen.lock().unwrap().insert(path.clone());
                     if first && path.contains("/manifests/") {
                         counter.fetch_add(1, Ordering::Relaxed);
-                        let _ = client.write_all(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                        let _ = client.write_all(format!("HTTP/1.1 {status}\r\nRetry-After: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").as_bytes());
                         return;
                     }
                     let cut = first && path.contains("/blobs/");
@@ -526,4 +529,136 @@ fn read_head(stream: &mut TcpStream) -> Vec<u8> {
         }
     }
     head
+}
+
+/// Raw distribution-API writes, for pushing pre-made documents byte-exact (cosign
+/// `.sig`/`.att` manifests, referrers, fallback indexes) where skopeo would rewrite them.
+impl Registry {
+    fn http(&self) -> reqwest::blocking::Client {
+        assert!(self.tls.is_none(), "raw pushes are for the plain registry");
+        reqwest::blocking::Client::new()
+    }
+
+    /// Upload `bytes` as a blob of `repo` (monolithic POST + PUT); returns its digest.
+    pub fn put_blob(&self, repo: &str, bytes: &[u8]) -> String {
+        let digest = format!("sha256:{}", imgguard::oci::Digest::sha256_of(bytes).hex());
+        let http = self.http();
+        let start = http
+            .post(format!("http://{}/v2/{repo}/blobs/uploads/", self.addr))
+            .send()
+            .unwrap();
+        assert_eq!(start.status().as_u16(), 202, "start upload to {repo}");
+        let location = start.headers()["location"].to_str().unwrap().to_owned();
+        let url = if location.starts_with('/') {
+            format!("http://{}{location}", self.addr)
+        } else {
+            location
+        };
+        let sep = if url.contains('?') { '&' } else { '?' };
+        let done = http
+            .put(format!("{url}{sep}digest={digest}"))
+            .header("content-type", "application/octet-stream")
+            .body(bytes.to_vec())
+            .send()
+            .unwrap();
+        assert_eq!(done.status().as_u16(), 201, "upload {digest}");
+        digest
+    }
+
+    /// PUT a manifest or index at `reference` (a tag or its digest), bytes unchanged.
+    pub fn put_manifest(&self, repo: &str, reference: &str, media_type: &str, bytes: &[u8]) {
+        let response = self
+            .http()
+            .put(format!(
+                "http://{}/v2/{repo}/manifests/{reference}",
+                self.addr
+            ))
+            .header("content-type", media_type)
+            .body(bytes.to_vec())
+            .send()
+            .unwrap();
+        let status = response.status().as_u16();
+        assert_eq!(
+            status,
+            201,
+            "put manifest {repo}:{reference}: {}",
+            response.text().unwrap_or_default()
+        );
+    }
+
+    /// Make the registry believe `repo` holds blob `digest` of `size` bytes without
+    /// having its bytes: a placeholder in its storage plus the repository link. For
+    /// fixtures whose layer bytes were not kept; reading that blob then fails its
+    /// digest check, as it must.
+    pub fn plant_placeholder_blob(&self, repo: &str, digest: &str, size: usize) {
+        let hex = digest.trim_start_matches("sha256:");
+        let data = self.blob_file(digest);
+        std::fs::create_dir_all(data.parent().unwrap()).unwrap();
+        std::fs::write(&data, vec![0_u8; size]).unwrap();
+        let link = self
+            .dir
+            .path()
+            .join("data/docker/registry/v2/repositories")
+            .join(repo)
+            .join("_layers/sha256")
+            .join(hex);
+        std::fs::create_dir_all(&link).unwrap();
+        std::fs::write(link.join("link"), digest).unwrap();
+    }
+}
+
+/// A front for a real registry that adds the OCI 1.1 Referrers API (which
+/// distribution 2.x lacks): `GET /v2/<name>/referrers/<digest>` is answered with
+/// `referrers` (status, content type, body); everything else is passed through.
+pub struct ReferrersFront {
+    pub addr: String,
+}
+
+impl ReferrersFront {
+    pub fn start(upstream: &str, referrers: (u16, &str, Vec<u8>)) -> Self {
+        use std::io::Write as _;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let upstream = upstream.to_owned();
+        let (status, content_type, body) = (referrers.0, referrers.1.to_owned(), referrers.2);
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(mut client) = client else { continue };
+                let upstream = upstream.clone();
+                let content_type = content_type.clone();
+                let body = body.clone();
+                std::thread::spawn(move || {
+                    let head = read_head(&mut client);
+                    let text = String::from_utf8_lossy(&head).into_owned();
+                    if !text.starts_with("GET ") && !text.starts_with("HEAD ") {
+                        return; // a TLS probe or a write: not served here
+                    }
+                    let path = text.split(' ').nth(1).unwrap_or("").to_owned();
+                    if path.contains("/referrers/") {
+                        let _ = write!(
+                            client,
+                            "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                            body.len()
+                        );
+                        let _ = client.write_all(&body);
+                        return;
+                    }
+                    let rewritten: String = text
+                        .split("\r\n")
+                        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+                        .collect::<Vec<_>>()
+                        .join("\r\n")
+                        .trim_end()
+                        .to_owned()
+                        + "\r\nConnection: close\r\n\r\n";
+                    let Ok(mut up) = TcpStream::connect(&upstream) else {
+                        return;
+                    };
+                    up.write_all(rewritten.as_bytes()).unwrap();
+                    let _ = std::io::copy(&mut up, &mut client);
+                });
+            }
+        });
+        Self { addr }
+    }
 }
