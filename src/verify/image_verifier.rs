@@ -427,9 +427,10 @@ impl Outcomes {
     ) -> RequirementResult {
         let uncovered = coverage_gap(image, &self.accepted);
         let satisfied = !self.accepted.is_empty() && uncovered.is_none();
+        let undecided = self.rejected.iter().any(|r| r.rejection.is_undecided());
         let status = if satisfied {
             RequirementStatus::Satisfied
-        } else if gaps.is_empty() {
+        } else if gaps.is_empty() && !undecided {
             RequirementStatus::Failed
         } else {
             RequirementStatus::Incomplete

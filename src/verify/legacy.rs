@@ -214,12 +214,15 @@ fn keyless_bundle(
             "no certificate annotation (a keyed signature)",
         )
     })?;
-    let rekor = annotations.get(REKOR_BUNDLE_ANNOTATION).ok_or_else(|| {
-        Rejection::log_entry_invalid(
-            "a Rekor bundle annotation to establish the signing time",
-            "none on the layer",
-        )
-    })?;
+    // Without the Rekor bundle, only an online log lookup could establish the signing
+    // time: undecided offline, not refuted.
+    let rekor =
+        annotations
+            .get(REKOR_BUNDLE_ANNOTATION)
+            .ok_or_else(|| Rejection::LogProofUnavailable {
+                expected: "a Rekor bundle annotation to establish the signing time offline".into(),
+                found: "none on the layer".into(),
+            })?;
     let mut certificates = pem_certificates(cert_pem)?;
     if let Some(chain) = annotations.get(CHAIN_ANNOTATION) {
         certificates.extend(pem_certificates(chain)?);

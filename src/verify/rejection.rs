@@ -48,6 +48,15 @@ pub enum Rejection {
         /// What the log entry showed.
         found: String,
     },
+    /// The transparency-log proof the evidence needs is not there to be checked
+    /// offline (a keyless cosign signature without its Rekor bundle): the evidence is
+    /// neither accepted nor refuted, so the requirement is `incomplete`, never met.
+    LogProofUnavailable {
+        /// The proof that would have let it be checked.
+        expected: String,
+        /// What the evidence carries instead.
+        found: String,
+    },
     /// The attestation is about something else than what the policy asks for.
     PredicateTypeMismatch {
         /// The predicate type required.
@@ -83,6 +92,7 @@ impl Rejection {
             Self::IdentityMismatch { .. } => "verify.identity-mismatch",
             Self::UntrustedRoot { .. } => "verify.untrusted-root",
             Self::LogEntryInvalid { .. } => "verify.log-entry-invalid",
+            Self::LogProofUnavailable { .. } => "verify.log-proof-unavailable",
             Self::PredicateTypeMismatch { .. } => "verify.predicate-type-mismatch",
             Self::ProvenanceMismatch { .. } => "verify.provenance-mismatch",
             Self::SubjectMismatch { .. } => "verify.subject-mismatch",
@@ -97,6 +107,7 @@ impl Rejection {
             | Self::IdentityMismatch { expected, .. }
             | Self::UntrustedRoot { expected, .. }
             | Self::LogEntryInvalid { expected, .. }
+            | Self::LogProofUnavailable { expected, .. }
             | Self::PredicateTypeMismatch { expected, .. }
             | Self::ProvenanceMismatch { expected, .. }
             | Self::SubjectMismatch { expected, .. } => expected,
@@ -111,6 +122,7 @@ impl Rejection {
             | Self::IdentityMismatch { found, .. }
             | Self::UntrustedRoot { found, .. }
             | Self::LogEntryInvalid { found, .. }
+            | Self::LogProofUnavailable { found, .. }
             | Self::PredicateTypeMismatch { found, .. }
             | Self::ProvenanceMismatch { found, .. }
             | Self::SubjectMismatch { found, .. } => found,
@@ -125,6 +137,7 @@ impl Rejection {
             Self::IdentityMismatch { .. } => "identity mismatch",
             Self::UntrustedRoot { .. } => "untrusted root",
             Self::LogEntryInvalid { .. } => "log entry invalid",
+            Self::LogProofUnavailable { .. } => "log proof cannot be checked offline",
             Self::PredicateTypeMismatch { .. } => "predicate type mismatch",
             Self::ProvenanceMismatch { .. } => "provenance mismatch",
             Self::SubjectMismatch { .. } => "subject mismatch",
@@ -139,11 +152,17 @@ impl Rejection {
             Self::SignatureInvalid { .. } => 1,
             Self::UntrustedRoot { .. } => 2,
             Self::IdentityMismatch { .. } => 3,
-            Self::LogEntryInvalid { .. } => 4,
+            Self::LogEntryInvalid { .. } | Self::LogProofUnavailable { .. } => 4,
             Self::PredicateTypeMismatch { .. } => 5,
             Self::SubjectMismatch { .. } => 6,
             Self::ProvenanceMismatch { .. } => 7,
         }
+    }
+
+    /// Whether the evidence was left undecided (it may hold, but cannot be checked
+    /// here): a requirement with nothing better is then `incomplete`, not `failed`.
+    pub fn is_undecided(&self) -> bool {
+        matches!(self, Self::LogProofUnavailable { .. })
     }
 
     pub(crate) fn signature_invalid(expected: impl Into<String>, found: impl Into<String>) -> Self {

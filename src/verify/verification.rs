@@ -23,7 +23,8 @@ pub enum RequirementStatus {
     Satisfied,
     /// Nothing satisfied it and everything that could hold evidence was read.
     Failed,
-    /// Nothing satisfied it, but some evidence location could not be read.
+    /// Nothing satisfied it, but some evidence location could not be read, or some
+    /// evidence could not be checked offline (its log proof is missing).
     Incomplete,
 }
 
@@ -191,7 +192,10 @@ impl Verification {
                         "required {} could not be verified: {}",
                         category.name(),
                         if r.gaps.is_empty() {
-                            "evidence could not be checked".to_owned()
+                            r.reason.as_ref().map_or_else(
+                                || "evidence could not be checked".to_owned(),
+                                ToString::to_string,
+                            )
                         } else {
                             r.gaps.join("; ")
                         }

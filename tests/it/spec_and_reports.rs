@@ -961,3 +961,16 @@ fn docs_examples_parse() {
     let typo = spec.replace("fail_on: medium", "fail_onn: medium");
     assert!(!validation_errors(&schema, &serde_saphyr_to_json(&typo)).is_empty());
 }
+
+#[test]
+fn docs_verify_example_parses() {
+    let spec = format!(
+        "apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {{name: docs}}\n{}",
+        doc_block("verify:")
+    );
+    let pipeline = imgguard::spec::parse_pipeline(&spec, "docs/spec.md").unwrap();
+    let verify = &pipeline.verify;
+    assert_eq!(verify.signatures.as_ref().unwrap().authorities.len(), 2);
+    assert_eq!(verify.provenance.as_ref().unwrap().min_level, Some(3));
+    assert!(verify.repository.is_some());
+}

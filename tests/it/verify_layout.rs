@@ -34,7 +34,10 @@ fn spec(dir: &Path, provenance: &str) -> PathBuf {
 }
 
 fn check(spec: &Path) -> (i32, Value) {
-    let layout = fixtures().join("cosign-legacy-att-buildkit/layout");
+    check_layout(&fixtures().join("cosign-legacy-att-buildkit/layout"), spec)
+}
+
+fn check_layout(layout: &Path, spec: &Path) -> (i32, Value) {
     let out = imgguard(&[
         "check",
         &format!("oci:{}", layout.display()),
@@ -111,5 +114,76 @@ fn cosign_save_layout_with_the_wrong_source_repo_fails() {
         message.starts_with("expected source_repo https://github.com/acme/payments, found ")
             && message.contains("slsa-framework/example-package"),
         "{message}"
+    );
+}
+
+/// A copy of the layout whose `.att` layer lost its Rekor bundle annotation: the
+/// keyless signature's time (and so its certificate) cannot be checked offline.
+fn layout_without_rekor_bundle(dir: &Path) -> PathBuf {
+    let source = fixtures().join("cosign-legacy-att-buildkit/layout");
+    let target = dir.join("layout");
+    fs_err::create_dir_all(target.join("blobs/sha256")).unwrap();
+    for entry in fs_err::read_dir(source.join("blobs/sha256")).unwrap() {
+        let entry = entry.unwrap();
+        fs_err::copy(
+            entry.path(),
+            target.join("blobs/sha256").join(entry.file_name()),
+        )
+        .unwrap();
+    }
+    fs_err::copy(source.join("oci-layout"), target.join("oci-layout")).unwrap();
+    let att = "31cc4fb663c8d34e2e6a0bd5f183d576c2811ee286e0998b4c2965e3b35a0d86";
+    let mut manifest: Value =
+        serde_json::from_slice(&fs_err::read(source.join("blobs/sha256").join(att)).unwrap())
+            .unwrap();
+    let removed = manifest["layers"][0]["annotations"]
+        .as_object_mut()
+        .unwrap()
+        .remove("dev.sigstore.cosign/bundle");
+    assert!(removed.is_some());
+    let bytes = serde_json::to_vec(&manifest).unwrap();
+    let digest = imgguard::oci::Digest::sha256_of(&bytes);
+    fs_err::write(target.join("blobs/sha256").join(digest.hex()), &bytes).unwrap();
+    let mut index: Value =
+        serde_json::from_slice(&fs_err::read(source.join("index.json")).unwrap()).unwrap();
+    for entry in index["manifests"].as_array_mut().unwrap() {
+        if entry["digest"] == format!("sha256:{att}") {
+            entry["digest"] = Value::String(digest.to_string());
+            entry["size"] = Value::from(bytes.len());
+        }
+    }
+    fs_err::write(
+        target.join("index.json"),
+        serde_json::to_vec(&index).unwrap(),
+    )
+    .unwrap();
+    target
+}
+
+#[test]
+fn keyless_att_without_its_log_proof_is_incomplete_not_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = layout_without_rekor_bundle(dir.path());
+    let spec = spec(dir.path(), "    required: true\n");
+    let (code, report) = check_layout(&layout, &spec);
+    let prov = &report["verification"]["provenance"];
+    assert_eq!(prov["status"], "incomplete", "{prov:#}");
+    assert_eq!(prov["reason"]["outcome"], "log_proof_unavailable");
+    assert_eq!(code, 3);
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["category"] != "provenance"),
+        "undecided is not a violation"
+    );
+    let gaps = report["coverage"]["skipped"].as_array().unwrap();
+    assert!(
+        gaps.iter().any(|g| g["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("required provenance could not be verified")),
+        "{gaps:#?}"
     );
 }

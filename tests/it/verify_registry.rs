@@ -129,21 +129,31 @@ fn spec(dir: &Path, key: &Path, extra: &str) -> PathBuf {
     path
 }
 
-fn check(reference: &str, spec: &Path, env: &[(&str, &str)]) -> (Output, Value) {
+/// Run imgguard with `args` (no `COSIGN_REPOSITORY` unless `env` sets one).
+fn run(args: &[&str], env: &[(&str, &str)], cwd: Option<&Path>) -> Output {
     let mut cmd = std::process::Command::new(binary());
-    cmd.args(["check", reference, "--pipeline"])
-        .arg(spec)
-        .args(["--format", "json"])
-        .env_remove("COSIGN_REPOSITORY");
+    cmd.args(args).env_remove("COSIGN_REPOSITORY");
     for (k, v) in env {
         cmd.env(k, v);
     }
+    if let Some(dir) = cwd {
+        cmd.current_dir(dir);
+    }
     let out = cmd.output().unwrap();
-    let out = Output {
+    Output {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
+    }
+}
+
+fn check(reference: &str, spec: &Path, env: &[(&str, &str)]) -> (Output, Value) {
+    let spec = spec.to_str().unwrap();
+    let out = run(
+        &["check", reference, "--pipeline", spec, "--format", "json"],
+        env,
+        None,
+    );
     let json = out.json();
     (out, json)
 }
@@ -208,6 +218,7 @@ fn keyed_sig_att_and_referrer_bundle_verify_with_cosign_pub() {
     assert_eq!(bundle[0]["location"]["kind"], "referrer");
     assert_eq!(bundle[0]["location"]["via"], "tag-fallback");
     assert_eq!(bundle[0]["rejection"]["outcome"], "predicate_type_mismatch");
+    assert_valid_report(&report);
     // Verification holds; only the placeholder layer keeps the verdict from a pass.
     assert!(findings_of(&report, "signature").is_empty());
     assert!(findings_of(&report, "provenance").is_empty());
@@ -253,6 +264,40 @@ fn keyed_evidence_fails_with_sigstorelabel_pub() {
     );
     // Optional provenance never fails the verdict.
     assert!(findings_of(&report, "provenance").is_empty());
+    assert_valid_report(&report);
+}
+
+/// The report, with its filled `verification` section, meets the committed schema.
+fn assert_valid_report(report: &Value) {
+    let schema: Value = serde_json::from_slice(
+        &fs_err::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/report.v1.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(report)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+#[test]
+fn verify_spec_unknown_key_points_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    fs_err::write(
+        dir.path().join("spec.yaml"),
+        "apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {name: bad}\nverify:\n  signatures:\n    trust_root: trust/root.json\n    authorities: []\n",
+    )
+    .unwrap();
+    let out = run(
+        &["validate", "spec.yaml"],
+        &[("NO_COLOR", "1")],
+        Some(dir.path()),
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("spec.yaml:6:5"), "{}", out.stderr);
+    assert!(out.stderr.contains("trust_root"), "{}", out.stderr);
 }
 
 #[test]
@@ -370,17 +415,17 @@ fn key_flag_requires_a_signature_without_a_spec() {
     let reference = format!("{}/team/signed:1", registry.addr);
     let key = fixtures().join("cosign.pub");
     let wrong = fixtures().join("sigstorelabel.pub");
-    let run = |key: &Path| {
-        let out = std::process::Command::new(binary())
-            .args(["check", &reference, "--format", "json", "--key"])
-            .arg(key)
-            .env_remove("COSIGN_REPOSITORY")
-            .output()
-            .unwrap();
-        out.status.code().unwrap_or(-1)
+    let code = |key: &Path| {
+        let key = key.to_str().unwrap();
+        run(
+            &["check", &reference, "--format", "json", "--key", key],
+            &[],
+            None,
+        )
+        .code
     };
-    assert_eq!(run(&key), 0);
-    assert_eq!(run(&wrong), 1);
+    assert_eq!(code(&key), 0);
+    assert_eq!(code(&wrong), 1);
 }
 
 #[test]
@@ -527,42 +572,131 @@ fn spec_key_paths_are_relative_to_the_spec_and_the_human_report_says_why() {
         dir.path().join("conf/keys/release.pub"),
     )
     .unwrap();
+    let reference = format!("{}/team/unsigned:1", registry.addr);
     let spec = spec(&dir.path().join("conf"), Path::new("keys/release.pub"), "");
-    let out = std::process::Command::new(binary())
-        .args([
-            "check",
-            &format!("{}/team/unsigned:1", registry.addr),
-            "--pipeline",
-        ])
-        .arg(&spec)
-        .current_dir(dir.path())
-        .env_remove("COSIGN_REPOSITORY")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = run(
+        &["check", &reference, "--pipeline", spec.to_str().unwrap()],
+        &[],
+        Some(dir.path()),
     );
-    assert!(stdout.contains("signatures: failed (required)"), "{stdout}");
+    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
     assert!(
-        stdout.contains("verify.no-signature-found: expected "),
-        "{stdout}"
+        out.stdout.contains("signatures: failed (required)"),
+        "{}",
+        out.stdout
     );
-    assert!(stdout.contains("signature.no-signature-found"), "{stdout}");
+    assert!(
+        out.stdout.contains("verify.no-signature-found: expected "),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("signature.no-signature-found"),
+        "{}",
+        out.stdout
+    );
     // A key the spec names but that is not there is a spec error (exit 2).
     let spec = self::spec(&dir.path().join("conf"), Path::new("keys/missing.pub"), "");
-    let out = std::process::Command::new(binary())
-        .args([
-            "check",
-            &format!("{}/team/unsigned:1", registry.addr),
-            "--pipeline",
-        ])
-        .arg(&spec)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.pub"));
+    let out = run(
+        &["check", &reference, "--pipeline", spec.to_str().unwrap()],
+        &[],
+        None,
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("missing.pub"), "{}", out.stderr);
+}
+
+/// A two-entry index as `docker buildx` pushes it: the linux/amd64 image and a
+/// `BuildKit` attestation manifest holding an unsigned SLSA v0.2 statement about it.
+/// Returns the index digest.
+fn push_buildkit_index(registry: &Registry, repo_tag: &str) -> String {
+    use serde_json::json;
+    let mut blobs = Blobs::default();
+    let image = Image::new()
+        .layer(
+            Layer::new().file("hello.txt", "hello\n"),
+            Comp::Gzip,
+            "COPY hello.txt /",
+        )
+        .store(&mut blobs);
+    let platform_digest = image["digest"].as_str().unwrap().to_owned();
+    let statement = json!({
+        "_type": "https://in-toto.io/Statement/v0.1",
+        "predicateType": "https://slsa.dev/provenance/v0.2",
+        "subject": [{"name": "app", "digest": {"sha256": platform_digest.trim_start_matches("sha256:")}}],
+        "predicate": {
+            "builder": {"id": "https://github.com/docker/buildx"},
+            "buildType": "https://mobyproject.org/buildkit@v1",
+            "invocation": {"configSource": {"uri": "https://github.com/acme/app.git"}}
+        }
+    });
+    let (sd, sn) = blobs.put(serde_json::to_vec(&statement).unwrap());
+    let (cd, cn) = blobs.put(b"{}".to_vec());
+    let manifest = json!({
+        "schemaVersion": 2,
+        "mediaType": OCI_MANIFEST,
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": cn},
+        "layers": [{"mediaType": "application/vnd.in-toto+json", "digest": sd, "size": sn,
+                    "annotations": {"in-toto.io/predicate-type": "https://slsa.dev/provenance/v0.2"}}],
+    });
+    let (md, mn) = blobs.put(serde_json::to_vec(&manifest).unwrap());
+    let attestation = json!({"mediaType": OCI_MANIFEST, "digest": md, "size": mn,
+        "platform": {"os": "unknown", "architecture": "unknown"},
+        "annotations": {"vnd.docker.reference.type": "attestation-manifest",
+                        "vnd.docker.reference.digest": platform_digest}});
+    let root = crate::support::image::index(&mut blobs, vec![image, attestation]);
+    let dir = tempfile::tempdir().unwrap();
+    write_dir(
+        dir.path(),
+        &oci_layout_files(&blobs, &[(root.clone(), Some("v1"))]),
+    );
+    registry.push(dir.path(), "v1", repo_tag, true);
+    root["digest"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn buildkit_provenance_is_evidence_until_a_signature_covers_the_index() {
+    let Some(registry) = Registry::plain() else {
+        return;
+    };
+    let index = push_buildkit_index(&registry, "team/built:1");
+    let dir = tempfile::tempdir().unwrap();
+    let spec = spec(dir.path(), &fixtures().join("cosign.pub"), "");
+    // Provenance required too.
+    let text = fs_err::read_to_string(&spec).unwrap().replace(
+        "    required: false\n",
+        "    required: true\n    builder_id: https://github.com/docker/buildx\n",
+    );
+    fs_err::write(&spec, text).unwrap();
+    let reference = format!("{}/team/built:1", registry.addr);
+
+    // Unsigned: the statement is read from the registry and proves nothing.
+    let (out, report) = check(&reference, &spec, &[]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    let prov = &report["verification"]["provenance"];
+    assert_eq!(prov["status"], "failed");
+    assert_eq!(
+        prov["unproven"][0]["format"], "unsigned-statement",
+        "{prov:#}"
+    );
+    assert_eq!(prov["unproven"][0]["location"]["kind"], "index-attestation");
+    assert!(
+        prov["reason"]["found"]
+            .as_str()
+            .unwrap()
+            .contains("only unsigned BuildKit provenance"),
+        "{prov:#}"
+    );
+    assert!(!findings_of(&report, "provenance").is_empty());
+
+    // A signature by the trusted key over the index covers the statement inside it.
+    push_signature(&registry, "team/built", &index);
+    let (out, report) = check(&reference, &spec, &[]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let sigs = &report["verification"]["signatures"];
+    assert_eq!(sigs["satisfied_by"][0]["bound_to"], index);
+    let prov = &report["verification"]["provenance"];
+    assert_eq!(prov["status"], "satisfied", "{prov:#}");
+    assert_eq!(prov["satisfied_by"][0]["format"], "unsigned-statement");
+    assert_eq!(prov["satisfied_by"][0]["signer"]["kind"], "key");
 }

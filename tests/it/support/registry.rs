@@ -486,19 +486,9 @@ impl FaultyProxy {
                         return;
                     }
                     let cut = first && path.contains("/blobs/");
-                    // Ask the upstream to close after this one response.
-                    let rewritten: String = text
-                        .split("\r\n")
-                        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
-                        .collect::<Vec<_>>()
-                        .join("\r\n")
-                        .trim_end()
-                        .to_owned()
-                        + "\r\nConnection: close\r\n\r\n";
-                    let Ok(mut up) = TcpStream::connect(&upstream) else {
+                    let Some(mut up) = send_upstream(&upstream, &text) else {
                         return;
                     };
-                    up.write_all(rewritten.as_bytes()).unwrap();
                     if cut {
                         let response_head = read_head(&mut up);
                         let mut body = [0_u8; 100];
@@ -515,6 +505,22 @@ impl FaultyProxy {
         });
         Self { addr, faults }
     }
+}
+
+/// Send a request head to `upstream`, asking it to close after this one response.
+fn send_upstream(upstream: &str, head: &str) -> Option<TcpStream> {
+    use std::io::Write as _;
+    let rewritten: String = head
+        .split("\r\n")
+        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+        .collect::<Vec<_>>()
+        .join("\r\n")
+        .trim_end()
+        .to_owned()
+        + "\r\nConnection: close\r\n\r\n";
+    let mut up = TcpStream::connect(upstream).ok()?;
+    up.write_all(rewritten.as_bytes()).unwrap();
+    Some(up)
 }
 
 /// Read an HTTP head (through the blank line), byte by byte so nothing after it is lost.
@@ -643,18 +649,9 @@ impl ReferrersFront {
                         let _ = client.write_all(&body);
                         return;
                     }
-                    let rewritten: String = text
-                        .split("\r\n")
-                        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
-                        .collect::<Vec<_>>()
-                        .join("\r\n")
-                        .trim_end()
-                        .to_owned()
-                        + "\r\nConnection: close\r\n\r\n";
-                    let Ok(mut up) = TcpStream::connect(&upstream) else {
+                    let Some(mut up) = send_upstream(&upstream, &text) else {
                         return;
                     };
-                    up.write_all(rewritten.as_bytes()).unwrap();
                     let _ = std::io::copy(&mut up, &mut client);
                 });
             }
