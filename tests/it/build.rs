@@ -372,3 +372,41 @@ fn a_failing_builder_is_exit_1_and_a_missing_one_exit_2() {
         out.stderr
     );
 }
+
+#[test]
+fn run_verifies_the_built_image_like_check_does() {
+    if !require("openssl") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let digest = prebuilt_layout(&dir.path().join("prebuilt"));
+    let key = Command::new("sh")
+        .args([
+            "-c",
+            "openssl ecparam -genkey -name prime256v1 -noout | openssl ec -pubout 2>/dev/null",
+        ])
+        .output()
+        .unwrap();
+    assert!(key.status.success());
+    std::fs::write(dir.path().join("release.pub"), &key.stdout).unwrap();
+    let spec = dir.path().join("pipeline.yaml");
+    std::fs::write(
+        &spec,
+        format!(
+            "{COMMAND_SPEC}build:\n  builder: command\n  command: [cp, -r, prebuilt, out]\n  output: oci:out:v1\nverify:\n  signatures:\n    required: true\n    authorities:\n      - key: release.pub\n"
+        ),
+    )
+    .unwrap();
+    let out = run_imgguard(&["run", spec.to_str().unwrap(), "--format", "json"], |_| {});
+    // The built image is unsigned: the verify stage of `run` fails it.
+    assert_eq!(out.code, 1, "stderr:\n{}", out.stderr);
+    let report = out.json();
+    assert_eq!(report["image"]["digest"], digest.as_str());
+    assert_eq!(report["verdict"], "fail");
+    let signatures = &report["verification"]["signatures"];
+    assert_eq!(signatures["status"], "failed", "{signatures:#}");
+    assert_eq!(
+        signatures["reason"]["outcome"], "no_signature_found",
+        "{signatures:#}"
+    );
+}
