@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # `just bench`: imgguard check on a >= 1 GiB synthetic image against the decompression
 # floor (gzip -dc and pigz -dc of the same layers at the same parallelism), wall time
-# and peak RSS. The image is built once and cached in .bench/ (gitignored).
+# and peak RSS; then the same image pushed to a loopback docker-registry and checked
+# from there, against the I/O floor `skopeo copy` of it to an OCI directory. The image
+# is built once and cached in .bench/ (gitignored). IMGGUARD_BENCH_REGISTRY=0 skips the
+# registry part.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="${IMGGUARD_BENCH_DIR:-$PWD/.bench}"
@@ -42,3 +45,32 @@ printf '%-10s %8s %10s\n' contender wall_s peak_MB
 for row in "$floor_gzip" "$floor_pigz" "$check"; do printf '%-10s %8s %10s\n' $row; done
 g=$(echo "$floor_gzip" | awk '{print $2}'); p=$(echo "$floor_pigz" | awk '{print $2}'); c=$(echo "$check" | awk '{print $2}')
 awk -v c="$c" -v g="$g" -v p="$p" 'BEGIN{printf "imgguard / gzip -dc = %.2fx   imgguard / pigz -dc = %.2fx   (target <= 1.3x the floor)\n", c/g, c/p}'
+
+# --- The same image from a loopback docker-registry, against the I/O floor: `skopeo
+# copy` of it to an OCI directory (download + digest check + write, no decompression).
+if [ "${IMGGUARD_BENCH_REGISTRY:-1}" = 0 ]; then exit 0; fi
+for tool in docker-registry skopeo curl; do
+  command -v "$tool" > /dev/null || { echo "bench: $tool is not installed; skipping the registry part"; exit 0; }
+done
+reg=$(mktemp -d)
+port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+mkdir -p "$reg/data"
+printf 'version: 0.1\nlog: {level: error, accesslog: {disabled: true}}\nstorage:\n  filesystem: {rootdirectory: %s/data}\n  maintenance: {uploadpurging: {enabled: false}}\nhttp: {addr: 127.0.0.1:%s, secret: bench-only}\n' "$reg" "$port" > "$reg/config.yml"
+docker-registry serve "$reg/config.yml" > "$reg/registry.log" 2>&1 &
+registry_pid=$!
+trap 'kill $registry_pid 2>/dev/null; rm -rf "$reg"' EXIT
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/v2/" > /dev/null && break; sleep 0.1; done
+ref="127.0.0.1:$port/bench/image:1"
+skopeo copy --quiet --dest-tls-verify=false "oci:$root/image" "docker://$ref"
+# Warm the registry's storage in the page cache too.
+find "$reg/data" -name data -type f -exec cat {} + > /dev/null
+floor_skopeo=$(measure skopeo-copy sh -c "rm -rf '$reg/copy' && skopeo copy --quiet --src-tls-verify=false 'docker://$ref' 'oci:$reg/copy:1'")
+check_registry=$(measure imgguard "$bin" check "$ref" --format json --jobs "$jobs" --no-progress -o /dev/null)
+result=$("$bin" check "$ref" --format json --jobs "$jobs" --no-progress | python3 -c "import json,sys;r=json.load(sys.stdin);print(r['verdict'], r['image']['digest'], r['image']['source']['transport'], r['coverage']['bytes'])")
+echo
+echo "registry: $ref (loopback docker-registry, plain HTTP)"
+echo "imgguard verdict, digest, source, uncompressed bytes: $result"
+printf '%-12s %8s %10s\n' contender wall_s peak_MB
+for row in "$floor_skopeo" "$check_registry"; do printf '%-12s %8s %10s\n' $row; done
+s_=$(echo "$floor_skopeo" | awk '{print $2}'); r_=$(echo "$check_registry" | awk '{print $2}')
+awk -v c="$r_" -v s="$s_" 'BEGIN{printf "imgguard check from the registry / skopeo copy to an OCI dir = %.2fx\n", c/s}'

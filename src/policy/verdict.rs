@@ -153,6 +153,34 @@ mod tests {
     }
 
     #[test]
+    fn only_the_gap_kinds_a_spec_accepts_stop_being_incomplete() {
+        let strict = parse_pipeline(DEFAULT_PIPELINE, "default").unwrap();
+        let accepting = parse_pipeline(
+            "apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {name: x}\ncoverage: {accept: [nested-archive]}\n",
+            "x",
+        )
+        .unwrap();
+        let mut cov = Coverage::default();
+        cov.skipped
+            .push(CoverageGap::new(GapKind::NestedArchive, "too deep"));
+        assert_eq!(evaluate(&strict, &[], &mut cov).0, Verdict::Incomplete);
+        assert!(!cov.skipped[0].accepted);
+        let (v, reasons) = evaluate(&accepting, &[], &mut cov);
+        assert_eq!(v, Verdict::Pass, "{reasons:?}");
+        assert!(
+            cov.skipped[0].accepted,
+            "accepted gaps stay in the report, marked"
+        );
+        // Another kind of gap is still incomplete under the same spec.
+        cov.skipped
+            .push(CoverageGap::new(GapKind::Budget, "too big"));
+        assert_eq!(evaluate(&accepting, &[], &mut cov).0, Verdict::Incomplete);
+        // And a gating finding still fails.
+        let high = finding(Severity::High, Confidence::High);
+        assert_eq!(evaluate(&accepting, &[high], &mut cov).0, Verdict::Fail);
+    }
+
+    #[test]
     fn baseline_findings_do_not_gate_but_new_ones_do() {
         let p = parse_pipeline(DEFAULT_PIPELINE, "default").unwrap();
         let old = finding(Severity::High, Confidence::High);

@@ -527,3 +527,44 @@ fn progress_shows_on_a_terminal_only_and_never_under_ci() {
         );
     }
 }
+
+#[test]
+fn plain_http_only_for_loopback_or_an_insecure_registry_flag() {
+    let Some(registry) = Registry::plain() else {
+        return;
+    };
+    let Some(ip) = crate::support::registry::non_loopback_ip() else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "a non-loopback address is needed under CI=true"
+        );
+        return;
+    };
+    let mut blobs = Blobs::default();
+    let root = sample("amd64", None).store(&mut blobs);
+    let (dir, digest) = layout(root, &blobs, "v1");
+    registry.push(dir.path(), "v1", "team/insecure:1", false);
+    let forwarder = crate::support::registry::Forwarder::start(&ip, &registry.addr).unwrap();
+    let reference = format!("{}/team/insecure:1", forwarder.addr);
+
+    // Not loopback: HTTPS only, so the plain-HTTP registry cannot be reached: never a pass.
+    let (out, report) = check_json(&reference, &["--registry-retries", "0"]);
+    assert_eq!(out.code, 3, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(report["verdict"], "incomplete");
+    assert!(gap_reasons(&report).contains(&forwarder.addr), "{report:#}");
+
+    // Named with --insecure-registry: plain HTTP is allowed for that host only.
+    let (out, report) = check_json(&reference, &["--insecure-registry", &forwarder.addr]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(report["image"]["digest"], digest);
+    let (out, _) = check_json(
+        &reference,
+        &[
+            "--insecure-registry",
+            "192.0.2.99:5000",
+            "--registry-retries",
+            "0",
+        ],
+    );
+    assert_eq!(out.code, 3, "{}\n{}", out.stdout, out.stderr);
+}

@@ -974,3 +974,40 @@ fn docs_verify_example_parses() {
     assert_eq!(verify.provenance.as_ref().unwrap().min_level, Some(3));
     assert!(verify.repository.is_some());
 }
+
+#[test]
+fn human_report_is_coloured_on_a_terminal_only() {
+    if !crate::support::registry::require("script") {
+        return;
+    }
+    let fx = Fixture::new(false);
+    let line = format!(
+        "{} check {IMAGE} -p gate.yaml --no-progress",
+        binary().display()
+    );
+    let on_tty = |env: &[(&str, &str)]| {
+        let mut cmd = Command::new("script");
+        cmd.args(["-qec", &line, "/dev/null"])
+            .current_dir(fx.path())
+            .env_remove("NO_COLOR")
+            .env("IMGGUARD_TODAY", "2026-06-01")
+            .stdin(std::process::Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        String::from_utf8_lossy(&cmd.output().unwrap().stdout).into_owned()
+    };
+    let coloured = on_tty(&[]);
+    assert!(
+        coloured.contains("\x1b[") && coloured.contains("FAIL"),
+        "{coloured:?}"
+    );
+    let plain = on_tty(&[("NO_COLOR", "1")]);
+    assert!(
+        !plain.contains("\x1b[") && plain.contains("FAIL"),
+        "{plain:?}"
+    );
+    // Piped: never colour (the snapshot test checks the file form too).
+    let piped = fx.run(&["check", IMAGE, "-p", "gate.yaml"]);
+    assert!(!piped.stdout.contains('\x1b'), "{}", piped.stdout);
+}

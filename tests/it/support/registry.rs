@@ -537,6 +537,51 @@ fn read_head(stream: &mut TcpStream) -> Vec<u8> {
     head
 }
 
+/// A plain TCP forwarder on `bind_ip` (port chosen by the OS) to `upstream`, so a
+/// loopback registry can be reached through a non-loopback address.
+pub struct Forwarder {
+    pub addr: String,
+}
+
+impl Forwarder {
+    pub fn start(bind_ip: &str, upstream: &str) -> Option<Self> {
+        let listener = TcpListener::bind((bind_ip, 0)).ok()?;
+        let addr = listener.local_addr().ok()?.to_string();
+        let upstream = upstream.to_owned();
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                let Ok(server) = TcpStream::connect(&upstream) else {
+                    continue;
+                };
+                let (mut c2, mut s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                let (mut c1, mut s1) = (client, server);
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut c1, &mut s1);
+                    let _ = s1.shutdown(std::net::Shutdown::Write);
+                });
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut s2, &mut c2);
+                    let _ = c2.shutdown(std::net::Shutdown::Write);
+                });
+            }
+        });
+        Some(Self { addr })
+    }
+}
+
+/// A non-loopback address of this machine, when it has one.
+pub fn non_loopback_ip() -> Option<String> {
+    let out = Command::new("hostname").arg("-I").output().ok()?;
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .find(|ip| {
+            ip.parse::<std::net::Ipv4Addr>()
+                .is_ok_and(|a| !a.is_loopback())
+        })
+        .map(str::to_owned)
+}
+
 /// Raw distribution-API writes, for pushing pre-made documents byte-exact (cosign
 /// `.sig`/`.att` manifests, referrers, fallback indexes) where skopeo would rewrite them.
 impl Registry {
