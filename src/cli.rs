@@ -9,6 +9,7 @@ pub mod gate;
 pub mod keygen;
 pub mod registry_args;
 pub mod run;
+pub mod run_pipeline;
 
 pub use args::Cli;
 pub use error::CliError;

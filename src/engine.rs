@@ -14,6 +14,7 @@ use crate::analyze::config::config_analyzer::history_origins;
 use crate::analyze::dockerfile::Dockerfile;
 use crate::analyze::filesystem_checks::drop_path_findings_covered_by_secrets;
 use crate::analyze::{Analyzer, FindingSink, ImageContext, LayerContext};
+use crate::build::BuiltImage;
 use crate::coverage::{Coverage, CoverageGap, GapKind};
 use crate::finding::{Finding, LayerRef, SourceKind};
 use crate::layer::blob_stream::BlobExpectation;
@@ -76,6 +77,19 @@ pub struct CheckRequest<'a> {
     pub policy: PolicyFiles<'a>,
     /// Signature and provenance verification, when the spec asks for it.
     pub verify: Option<VerifyRequest<'a>>,
+    /// The build stage, when the image was just built: the check binds to it.
+    pub build: Option<BuildBinding<'a>>,
+}
+
+/// What the build stage hands the check: the image it recorded (whose digest the
+/// image read must equal, or the verdict is incomplete) and its own findings (e.g.
+/// secret-looking build arguments), which count like any other.
+#[derive(Debug, Clone, Copy)]
+pub struct BuildBinding<'a> {
+    /// The image the builder recorded.
+    pub image: &'a BuiltImage,
+    /// Findings of the build stage.
+    pub findings: &'a [Finding],
 }
 
 /// What the policy needs besides the spec: the loaded waivers and baseline files (the
@@ -141,7 +155,10 @@ pub fn check(request: &CheckRequest<'_>) -> Result<CheckOutcome, SourceError> {
             coverage
                 .skipped
                 .push(CoverageGap::new(source_gap_kind(&e), e.to_string()));
-            let mut findings = Vec::new();
+            let mut findings: Vec<Finding> = request
+                .build
+                .map(|b| b.findings.to_vec())
+                .unwrap_or_default();
             let policy = decide(request, &mut findings, &mut coverage);
             return Ok(CheckOutcome {
                 reference: request.reference.clone(),
@@ -244,6 +261,10 @@ pub fn check(request: &CheckRequest<'_>) -> Result<CheckOutcome, SourceError> {
         .unwrap_or_default();
     findings.extend(verification.findings());
     coverage.skipped.extend(verification.gaps());
+    if let Some(build) = &request.build {
+        coverage.skipped.extend(build.image.confirm(&image));
+        findings.extend(build.findings.iter().cloned());
+    }
     for finding in &mut findings {
         finding.refresh_fingerprint();
     }

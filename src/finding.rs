@@ -121,6 +121,8 @@ pub enum SourceKind {
     Metadata,
     /// A Dockerfile line.
     Dockerfile,
+    /// A line of the pipeline spec (e.g. a `build.args` entry): `path` is the spec file.
+    Spec,
 }
 
 /// A layer as a finding names it.

@@ -4,6 +4,7 @@
 
 pub mod analyze;
 pub mod attest;
+pub mod build;
 pub mod cli;
 pub mod coverage;
 pub mod crypto;

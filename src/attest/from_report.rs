@@ -193,6 +193,7 @@ mod tests {
             dockerfile: None,
             policy: crate::engine::PolicyFiles::default(),
             verify: None,
+            build: None,
         })
         .unwrap();
         let report = Report::from_outcome(&outcome, &pipeline, ruleset_digest(&analyzers));

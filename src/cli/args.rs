@@ -20,6 +20,9 @@ pub struct Cli {
 pub enum Command {
     /// Check an image against a pipeline spec (the embedded default when none is given).
     Check(CheckArgs),
+    /// Run the pipeline a spec declares: build (its `build:` section), then check,
+    /// verify and attest exactly the image built, stopping at the first stage that fails.
+    Run(RunPipelineArgs),
     /// Record the fingerprints of an image's current findings, so later checks with
     /// `--baseline` gate only on new ones.
     Baseline(BaselineArgs),
@@ -200,6 +203,18 @@ pub enum KeyLabel {
     Sigstore,
     /// `ENCRYPTED COSIGN PRIVATE KEY`.
     Cosign,
+}
+
+/// `imgguard run`.
+#[derive(Debug, clap::Args)]
+pub struct RunPipelineArgs {
+    /// The pipeline spec. With a `build:` section the image it builds is checked (no
+    /// IMAGE may be given); without one, IMAGE or the spec's `image.ref`.
+    #[arg(value_name = "PIPELINE")]
+    pub spec: PathBuf,
+    /// Everything `check` takes.
+    #[command(flatten)]
+    pub check: CheckArgs,
 }
 
 /// `imgguard baseline`.

@@ -13,8 +13,10 @@ use super::attest_step::{
 };
 use crate::analyze::dockerfile::Dockerfile;
 use crate::analyze::registry::{analyzers_for, ruleset_digest};
-use crate::engine::{CheckOutcome, CheckRequest, PolicyFiles, VerifyRequest, check};
+use crate::build::BuiltImage;
+use crate::engine::{BuildBinding, CheckOutcome, CheckRequest, PolicyFiles, VerifyRequest, check};
 use crate::exit_code::ExitCode;
+use crate::finding::Finding;
 use crate::oci::{Digest, ImageReference, Platform};
 use crate::policy::Baseline;
 use crate::report::Report;
@@ -64,19 +66,56 @@ fn registry_options(run: &RunArgs) -> Result<RegistryOptions, CliError> {
     Ok(run.registry.options(&mut std::io::stdin())?)
 }
 
-/// Run the engine for `run` under `pipeline` and its policy files.
+/// What a check runs on once the spec is loaded: `check` and `run` share everything
+/// from here on.
+pub struct CheckInput<'a> {
+    /// The spec.
+    pub pipeline: &'a Pipeline,
+    /// The spec file, when there is one: relative paths in it resolve against its
+    /// directory.
+    pub spec_path: Option<&'a Path>,
+    /// The image a build stage produced: checked instead of IMAGE or `image.ref`.
+    pub built: Option<&'a BuiltImage>,
+    /// Findings of the stages before the check (e.g. secret-looking build arguments).
+    pub findings: Vec<Finding>,
+    /// What the VSA names the spec by (its URI and the digest of its bytes).
+    pub source: PipelineSource,
+}
+
+impl<'a> CheckInput<'a> {
+    /// A check of the command line's image (or the spec's) under `pipeline`.
+    pub fn of_image(
+        pipeline: &'a Pipeline,
+        spec_path: Option<&'a Path>,
+        source: PipelineSource,
+    ) -> Self {
+        Self {
+            pipeline,
+            spec_path,
+            built: None,
+            findings: Vec::new(),
+            source,
+        }
+    }
+}
+
+/// Run the engine for `run` under `input`'s pipeline and its policy files, on the
+/// built image if any.
 fn run_engine(
     run: &RunArgs,
-    pipeline: &Pipeline,
+    input: &CheckInput<'_>,
     policy: PolicyFiles<'_>,
     options: &RegistryOptions,
 ) -> Result<(CheckOutcome, String), CliError> {
+    let pipeline = input.pipeline;
     let platforms = run
         .platforms
         .iter()
         .map(|p| p.parse::<Platform>())
         .collect::<Result<Vec<_>, _>>()?;
-    let reference = if run.demo {
+    let reference = if let Some(built) = input.built {
+        built.reference_text.clone()
+    } else if run.demo {
         "demo".to_owned()
     } else {
         run.image
@@ -89,9 +128,11 @@ fn run_engine(
                 ),
             })?
     };
-    let dockerfile = read_dockerfile(run, pipeline)?;
+    let dockerfile = read_dockerfile(run, pipeline, input.spec_path)?;
     let analyzers = analyzers_for(pipeline, dockerfile.clone());
-    let opened: Result<Box<dyn ImageSource>, SourceError> = if run.demo {
+    let opened: Result<Box<dyn ImageSource>, SourceError> = if let Some(built) = input.built {
+        open_source_with(&built.reference, options)
+    } else if run.demo {
         Ok(demo_source())
     } else {
         open_source_with(&ImageReference::parse(&reference)?, options)
@@ -103,9 +144,8 @@ fn run_engine(
     };
     let verify_spec = verify_spec_of(run, pipeline)?;
     let verifier = if verify_spec.asks_for_evidence() {
-        let base_dir = run
-            .pipeline
-            .as_deref()
+        let base_dir = input
+            .spec_path
             .and_then(Path::parent)
             .map(Path::to_path_buf)
             .unwrap_or_default();
@@ -122,6 +162,10 @@ fn run_engine(
         jobs: run.jobs,
         dockerfile: dockerfile.as_deref(),
         policy,
+        build: input.built.map(|image| BuildBinding {
+            image,
+            findings: &input.findings,
+        }),
         verify: verifier.as_ref().map(|verifier| VerifyRequest {
             verifier,
             repository: verify_spec.repository.clone().or_else(|| {
@@ -268,9 +312,24 @@ fn write_target(
 
 /// Run a check and write its reports.
 pub fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> Result<ExitCode, CliError> {
-    let (pipeline, pipeline_source) = pipeline_with_source(&args.run)?;
-    let targets = targets(args, &pipeline)?;
-    let attestation = attestation_settings(&args.attest, &pipeline, &pipeline_source, &targets)?;
+    let (pipeline, source) = pipeline_with_source(&args.run)?;
+    check_pipeline(
+        args,
+        &CheckInput::of_image(&pipeline, args.run.pipeline.as_deref(), source),
+        stdout,
+    )
+}
+
+/// Check (verify, apply the policy) and write the reports: the path `check` and `run`
+/// share.
+pub fn check_pipeline(
+    args: &CheckArgs,
+    input: &CheckInput<'_>,
+    stdout: &mut dyn Write,
+) -> Result<ExitCode, CliError> {
+    let pipeline = input.pipeline;
+    let targets = targets(args, pipeline)?;
+    let attestation = attestation_settings(&args.attest, pipeline, &input.source, &targets)?;
     let strict = pipeline.strict || args.strict;
     let waivers_path = args
         .waivers
@@ -295,8 +354,9 @@ pub fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> Result<ExitCode, C
         today,
     };
     let options = registry_options(&args.run)?;
-    let (outcome, ruleset) = run_engine(&args.run, &pipeline, policy, &options)?;
-    let report = Report::from_outcome(&outcome, &pipeline, ruleset);
+    let (outcome, ruleset) = run_engine(&args.run, input, policy, &options)?;
+    let mut report = Report::from_outcome(&outcome, pipeline, ruleset);
+    report.build = input.built.map(|b| b.record.clone());
     for target in &targets {
         write_target(&report, target, stdout)?;
     }
@@ -304,7 +364,7 @@ pub fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> Result<ExitCode, C
         run_attestation(
             settings,
             &report,
-            &pipeline,
+            pipeline,
             &options,
             &mut std::io::stderr(),
         )?;
@@ -314,11 +374,12 @@ pub fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> Result<ExitCode, C
 
 /// Record a baseline of an image's findings.
 pub fn run_baseline(args: &BaselineArgs, stdout: &mut dyn Write) -> Result<ExitCode, CliError> {
-    let pipeline = pipeline_of(&args.run)?;
+    let (pipeline, source) = pipeline_with_source(&args.run)?;
     // The engine drops findings of disabled rules (they never reach a report), so they
     // do not reach the baseline either.
+    let input = CheckInput::of_image(&pipeline, args.run.pipeline.as_deref(), source);
     let options = registry_options(&args.run)?;
-    let (outcome, _) = run_engine(&args.run, &pipeline, PolicyFiles::default(), &options)?;
+    let (outcome, _) = run_engine(&args.run, &input, PolicyFiles::default(), &options)?;
     let baseline = Baseline::of_findings(
         &outcome.reference,
         outcome.image.as_ref().map(|i| i.digest.to_string()),
@@ -352,21 +413,28 @@ pub fn run_baseline(args: &BaselineArgs, stdout: &mut dyn Write) -> Result<ExitC
     Ok(ExitCode::Pass)
 }
 
-/// The Dockerfile named by `--dockerfile` (relative to the working directory) or the
-/// spec's `checks.dockerfile` (relative to the spec file), parsed.
+/// The Dockerfile named by `--dockerfile` (relative to the working directory), the
+/// spec's `checks.dockerfile`, or the one its `build:` builds (both relative to the
+/// spec file), parsed.
 fn read_dockerfile(
     run: &RunArgs,
     pipeline: &crate::spec::Pipeline,
+    spec_path: Option<&Path>,
 ) -> Result<Option<Arc<Dockerfile>>, CliError> {
+    let spec_dir = spec_path.and_then(Path::parent);
+    let relative = |path: &Path| spec_dir.map_or_else(|| path.to_path_buf(), |dir| dir.join(path));
+    let built = pipeline
+        .build
+        .as_ref()
+        .and_then(|b| match (&b.dockerfile, b.builder) {
+            (Some(path), _) => Some(path.clone()),
+            (None, crate::spec::BuilderKind::Command) => None,
+            (None, _) => Some(b.context.join("Dockerfile")),
+        });
     let path: Option<PathBuf> = match (&run.dockerfile, &pipeline.checks.dockerfile) {
         (Some(path), _) => Some(path.clone()),
-        (None, Some(path)) => Some(
-            run.pipeline
-                .as_deref()
-                .and_then(std::path::Path::parent)
-                .map_or_else(|| path.clone(), |dir| dir.join(path)),
-        ),
-        (None, None) => None,
+        (None, Some(path)) => Some(relative(path)),
+        (None, None) => built.as_deref().map(relative),
     };
     let Some(path) = path else {
         return Ok(None);

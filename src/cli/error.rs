@@ -30,6 +30,10 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Verify(#[from] crate::verify::VerifyError),
+    /// The build stage produced no image.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Build(#[from] crate::build::BuildError),
     /// Arguments that do not fit together, or name something unknown.
     #[error("{message}")]
     #[diagnostic(code(imgguard::cli::usage))]
@@ -92,6 +96,7 @@ impl CliError {
                 | AttestError::MalformedExisting { .. } => ExitCode::Incomplete,
                 _ => ExitCode::Internal,
             },
+            Self::Build(e) => e.exit_code(),
         }
     }
 }

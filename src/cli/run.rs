@@ -5,6 +5,7 @@ use std::io::Write;
 use super::CliError;
 use super::args::{Cli, Command, SchemaKind};
 use super::check::{run_baseline, run_check};
+use super::run_pipeline::run_pipeline;
 use crate::exit_code::ExitCode;
 use crate::report::rule_info::{find_rule, rule_catalog};
 use crate::spec::load::read_text;
@@ -14,6 +15,7 @@ use crate::spec::{parse_pipeline, parse_waivers};
 pub fn run(cli: &Cli, stdout: &mut dyn Write) -> Result<ExitCode, CliError> {
     match &cli.command {
         Command::Check(args) => run_check(args, stdout),
+        Command::Run(args) => run_pipeline(args, stdout, &mut std::io::stderr().lock()),
         Command::Baseline(args) => run_baseline(args, stdout),
         Command::Validate { file } => validate(file, stdout),
         Command::Explain { rule } => explain(rule, stdout),

@@ -57,6 +57,9 @@ pub struct Report {
     /// names one: SARIF and Code Quality anchor findings without a line mapping to it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dockerfile: Option<String>,
+    /// The build stage, when `imgguard run` built the image checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<crate::build::BuildRecord>,
 }
 
 /// The tool.
@@ -253,6 +256,7 @@ impl Report {
             baseline: policy.and_then(|p| p.baseline.clone()),
             gating: gating_fingerprints.into_iter().collect(),
             dockerfile: None,
+            build: None,
         }
     }
 }

@@ -70,7 +70,7 @@ fn source_dir(source: SourceKind) -> &'static str {
         SourceKind::Expose => "expose",
         SourceKind::Volume => "volume",
         SourceKind::Metadata => "metadata",
-        SourceKind::File | SourceKind::Filesystem | SourceKind::Dockerfile => "",
+        SourceKind::File | SourceKind::Filesystem | SourceKind::Dockerfile | SourceKind::Spec => "",
     }
 }
 
@@ -97,6 +97,15 @@ fn physical_location(report: &Report, finding: &Finding) -> Value {
         return json!({
             "artifactLocation": {"uri": uri_path(&df.file)},
             "region": {"startLine": df.line.max(1)}
+        });
+    }
+    if loc.source == SourceKind::Spec
+        && let Some(file) = &loc.path
+    {
+        // A spec line (a build argument): the spec file is in the repository.
+        return json!({
+            "artifactLocation": {"uri": uri_path(file)},
+            "region": {"startLine": loc.line.unwrap_or(1).max(1)}
         });
     }
     if let Some(file) = &report.dockerfile {

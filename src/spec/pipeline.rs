@@ -24,6 +24,10 @@ pub struct Pipeline {
     /// Which image, and which platforms.
     #[serde(default)]
     pub image: ImageSpec,
+    /// Build the image first with an existing builder, then check exactly what it
+    /// produced (`imgguard run`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<super::build_spec::BuildSpec>,
     /// What to check and what fails.
     #[serde(default)]
     pub checks: Checks,

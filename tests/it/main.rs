@@ -19,6 +19,7 @@
 )]
 mod adversarial;
 mod attest;
+mod build;
 mod config_checks;
 mod daemon;
 mod demo;

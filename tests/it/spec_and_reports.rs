@@ -826,6 +826,7 @@ fn constructed_report(findings: Vec<imgguard::finding::Finding>) -> imgguard::re
         baseline: None,
         gating,
         dockerfile: None,
+        build: None,
     }
 }
 

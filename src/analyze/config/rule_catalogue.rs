@@ -6,7 +6,7 @@
 use crate::finding::{Category, Severity};
 use crate::spec::pipeline::Profile;
 
-use Severity::{High, Info, Low, Medium};
+use Severity::{Critical, High, Info, Low, Medium};
 
 /// Where the thing a rule looks at came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -248,6 +248,13 @@ pub const RULES: &[RuleInfo] = &[
         title: "Secret-looking ARG or ENV in the Dockerfile",
         reference: Some("hadolint DL3064, BuildKit SecretsUsedInArgOrEnv"),
         severity: [own(Medium), own(High), own(Medium)],
+    },
+    RuleInfo {
+        id: "dockerfile.secret-build-arg",
+        category: Category::Dockerfile,
+        title: "Secret passed to the build as a build argument",
+        reference: Some("BuildKit SecretsUsedInArgOrEnv"),
+        severity: [own(High), own(Critical), own(High)],
     },
     RuleInfo {
         id: "dockerfile.from-unpinned",

@@ -111,6 +111,10 @@ fn help(id: &str) -> Option<(&'static str, &'static str)> {
             "A Dockerfile `ARG` or `ENV` has a secret-looking name. Build arguments and environment values are recorded in the image history and config for anyone who pulls it.",
             "Pass secrets with `RUN --mount=type=secret,id=…` at build time and through the runtime environment or a secret store when the container runs.",
         ),
+        "dockerfile.secret-build-arg" => (
+            "The pipeline spec's `build.args` passes a secret-looking value (by its name, or because a secret rule matches it) as a build argument. Build arguments are recorded in the history of every `RUN` that uses them, so the secret ships in the image.",
+            "Move it to `build.secrets` (`{id: …, src: FILE}`, passed as `--secret id=…,src=…`) and read it with `RUN --mount=type=secret,id=…`; rotate the value if an image was already built with it.",
+        ),
         "dockerfile.from-unpinned" => (
             "A build stage's `FROM` names a tag without a digest, so the same Dockerfile can build from different bases.",
             "Pin by digest: `FROM image:1.2@sha256:…`.",

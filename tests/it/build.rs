@@ -1,0 +1,412 @@
+//! `imgguard run PIPELINE` with a `build:` section: real buildah (chroot isolation, vfs
+//! storage in a private temp dir, no network) builds a `FROM scratch` image whose
+//! rootfs is Debian's static busybox; the check reads exactly the OCI layout buildah
+//! pushed, bound to the digest buildah recorded. A `command` builder covers the
+//! builder-failure, stale-output and digest-mismatch exits without buildah.
+//! Under `CI=true` a missing buildah or busybox-static is a failure, not a skip.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::support::image::{Blobs, Comp, Image, Layer, oci_layout_files, write_dir};
+use crate::support::registry::require;
+use crate::support::run::{Output, binary};
+
+/// An AWS key pair that passes the rules (from rules/aws.yaml's examples).
+const KEY_ID: &str = "AKIAY2G647QO5C7TM4EV";
+const SECRET_KEY: &str = "lEw0iD45FO4glQnCmSfgZlfGFsRbZMV6NLljlvdh";
+const NPM_TOKEN: &str = "npm_Q9f3kR7vT2xL8mN4pS6wY1zB5cD0eG3hJ7kX";
+
+/// A private buildah environment: vfs storage under a temp dir, chroot isolation.
+struct Buildah {
+    dir: tempfile::TempDir,
+}
+
+impl Buildah {
+    fn new() -> Option<Self> {
+        if !require("buildah") {
+            return None;
+        }
+        if !Path::new("/bin/busybox").exists() {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "busybox-static (/bin/busybox) is required under CI=true"
+            );
+            eprintln!("skipping: /bin/busybox (busybox-static) is not installed");
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        for d in ["root", "run", "tmp"] {
+            std::fs::create_dir_all(p.join(d)).unwrap();
+        }
+        std::fs::write(
+            p.join("storage.conf"),
+            format!(
+                "[storage]\ndriver = \"vfs\"\nrunroot = \"{0}/run\"\ngraphroot = \"{0}/root\"\n",
+                p.display()
+            ),
+        )
+        .unwrap();
+        std::fs::write(
+            p.join("registries.conf"),
+            "unqualified-search-registries = []\n",
+        )
+        .unwrap();
+        Some(Self { dir })
+    }
+
+    fn env(&self, cmd: &mut Command) {
+        let p = self.dir.path();
+        cmd.env("CONTAINERS_STORAGE_CONF", p.join("storage.conf"))
+            .env("CONTAINERS_REGISTRIES_CONF", p.join("registries.conf"))
+            .env("BUILDAH_ISOLATION", "chroot")
+            .env("STORAGE_DRIVER", "vfs")
+            .env("TMPDIR", p.join("tmp"));
+    }
+}
+
+fn run_imgguard(args: &[&str], env: impl FnOnce(&mut Command)) -> Output {
+    let mut cmd = Command::new(binary());
+    cmd.args(args);
+    env(&mut cmd);
+    let out = cmd.output().expect("run imgguard");
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A build context with busybox, the given Dockerfile and a credentials file.
+fn context(dockerfile: &str, spec: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = dir.path().join("app");
+    std::fs::create_dir_all(&ctx).unwrap();
+    std::fs::copy("/bin/busybox", ctx.join("busybox")).unwrap();
+    std::fs::write(
+        ctx.join("credentials"),
+        format!("[default]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET_KEY}\n"),
+    )
+    .unwrap();
+    std::fs::write(ctx.join("Dockerfile"), dockerfile).unwrap();
+    let spec_path = dir.path().join("pipeline.yaml");
+    std::fs::write(&spec_path, spec).unwrap();
+    (dir, spec_path)
+}
+
+const SPEC: &str = "apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {name: build-test}\nbuild:\n  builder: buildah\n  context: app\n";
+
+/// The secret is copied in by one layer (line 4) and deleted by the next: it still ships.
+const LEAKY: &str = r#"FROM scratch
+COPY busybox /bin/busybox
+RUN ["/bin/busybox", "mkdir", "-p", "/root/.aws"]
+COPY credentials /root/.aws/credentials
+RUN ["/bin/busybox", "rm", "-f", "/root/.aws/credentials"]
+USER 1000
+"#;
+
+const FIXED: &str = r#"FROM scratch
+COPY busybox /bin/busybox
+RUN ["/bin/busybox", "mkdir", "-p", "/app"]
+USER 1000
+"#;
+
+fn assert_no_leak(out: &Output, values: &[&str]) {
+    for v in values {
+        assert!(!out.stdout.contains(v), "{v} leaked to stdout");
+        assert!(!out.stderr.contains(v), "{v} leaked to stderr");
+    }
+}
+
+fn findings<'a>(report: &'a Value, rule: &str) -> Vec<&'a Value> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == rule)
+        .collect()
+}
+
+#[test]
+fn run_builds_with_buildah_and_finds_the_deleted_secret_at_its_dockerfile_line() {
+    let Some(buildah) = Buildah::new() else {
+        return;
+    };
+    let (_dir, spec) = context(LEAKY, SPEC);
+    let out = run_imgguard(&["run", spec.to_str().unwrap(), "--format", "json"], |c| {
+        buildah.env(c);
+    });
+    assert_eq!(out.code, 1, "stderr:\n{}", out.stderr);
+    assert!(out.stderr.contains("[build] "), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("buildah build --layers"),
+        "{}",
+        out.stderr
+    );
+    let report = out.json();
+    let build = &report["build"];
+    assert_eq!(build["builder"], "buildah");
+    assert!(
+        build["version"]
+            .as_str()
+            .unwrap()
+            .starts_with("buildah version "),
+        "{build}"
+    );
+    assert_eq!(report["image"]["digest"], build["digest"], "{build}");
+    assert_eq!(report["image"]["source"]["transport"], "oci");
+    // One layer per instruction, so the deleted file is still there to be found.
+    assert_eq!(report["image"]["platforms"][0]["layers"], 4);
+    let keys = findings(&report, "secret.aws-access-key-id");
+    assert!(!keys.is_empty(), "{report:#}");
+    for key in keys {
+        let loc = &key["location"];
+        assert!(
+            loc["path"]
+                .as_str()
+                .unwrap()
+                .ends_with("root/.aws/credentials"),
+            "{loc}"
+        );
+        assert_eq!(loc["deleted"], true, "{loc}");
+        assert_eq!(loc["dockerfile"]["line"], 4, "{loc}");
+        assert!(
+            loc["dockerfile"]["file"]
+                .as_str()
+                .unwrap()
+                .ends_with("app/Dockerfile"),
+            "{loc}"
+        );
+    }
+    assert_eq!(report["verdict"], "fail");
+    assert_no_leak(&out, &[KEY_ID, SECRET_KEY]);
+}
+
+#[test]
+fn run_passes_the_fixed_build_and_reports_the_built_digest() {
+    let Some(buildah) = Buildah::new() else {
+        return;
+    };
+    let (dir, spec) = context(
+        FIXED,
+        &format!("{SPEC}  output: out/image\n  args: {{VERSION: \"1.0\"}}\n"),
+    );
+    let out = run_imgguard(&["run", spec.to_str().unwrap(), "--format", "json"], |c| {
+        buildah.env(c);
+    });
+    assert_eq!(
+        out.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        out.stdout, out.stderr
+    );
+    let report = out.json();
+    assert_eq!(report["verdict"], "pass", "{report:#}");
+    let digest = report["image"]["digest"].as_str().unwrap().to_owned();
+    assert_eq!(report["build"]["digest"], digest.as_str());
+    // The kept layout names exactly that manifest, whose config is buildah's image id.
+    let layout = dir.path().join("out/image");
+    let index: Value =
+        serde_json::from_slice(&std::fs::read(layout.join("index.json")).unwrap()).unwrap();
+    assert_eq!(index["manifests"][0]["digest"], digest.as_str());
+    let manifest: Value = serde_json::from_slice(
+        &std::fs::read(
+            layout
+                .join("blobs/sha256")
+                .join(digest.trim_start_matches("sha256:")),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(manifest["config"]["digest"], report["build"]["image_id"]);
+    let commands = report["build"]["commands"].as_array().unwrap();
+    assert!(
+        commands[0]
+            .as_str()
+            .unwrap()
+            .contains("--build-arg VERSION=1.0"),
+        "{commands:?}"
+    );
+    assert!(
+        commands[1]
+            .as_str()
+            .unwrap()
+            .contains(" push --digestfile ")
+    );
+}
+
+#[test]
+fn a_secret_build_arg_is_a_finding_at_its_spec_line_and_never_shown() {
+    let Some(buildah) = Buildah::new() else {
+        return;
+    };
+    let dockerfile = "FROM scratch\nARG NPM_TOKEN\nCOPY busybox /bin/busybox\nUSER 1000\n";
+    let spec = format!("{SPEC}  args:\n    VERSION: \"2\"\n    NPM_TOKEN: {NPM_TOKEN}\n");
+    let (_dir, spec_path) = context(dockerfile, &spec);
+    let out = run_imgguard(
+        &["run", spec_path.to_str().unwrap(), "--format", "json"],
+        |c| {
+            buildah.env(c);
+        },
+    );
+    assert_eq!(out.code, 1, "stderr:\n{}", out.stderr);
+    let report = out.json();
+    let found = findings(&report, "dockerfile.secret-build-arg");
+    assert_eq!(found.len(), 1, "{report:#}");
+    assert_eq!(found[0]["location"]["source"], "spec");
+    assert_eq!(found[0]["location"]["line"], 9);
+    assert_eq!(found[0]["secret"]["length"], NPM_TOKEN.len());
+    let commands = report["build"]["commands"][0].as_str().unwrap();
+    assert!(commands.contains("NPM_TOKEN=npm_…("), "{commands}");
+    assert_no_leak(&out, &[NPM_TOKEN]);
+}
+
+const COMMAND_SPEC: &str =
+    "apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {name: command-build}\n";
+
+/// A small clean OCI layout a `command` builder copies into place.
+fn prebuilt_layout(dir: &Path) -> String {
+    let image = Image::new()
+        .layer(
+            Layer::new().file("app/hello.txt", "hello\n"),
+            Comp::Gzip,
+            "COPY hello.txt /app/",
+        )
+        .config_field("User", Value::String("1000".into()));
+    let mut blobs = Blobs::default();
+    let desc = image.store(&mut blobs);
+    write_dir(
+        dir,
+        &oci_layout_files(&blobs, &[(desc.clone(), Some("v1"))]),
+    );
+    desc["digest"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn a_command_builder_writes_a_layout_that_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let digest = prebuilt_layout(&dir.path().join("prebuilt"));
+    let spec = dir.path().join("pipeline.yaml");
+    std::fs::write(
+        &spec,
+        format!(
+            "{COMMAND_SPEC}build:\n  builder: command\n  command: [sh, -c, \"cp -r prebuilt out && echo {digest} > digest.txt\"]\n  output: oci:out:v1\n  digest_file: digest.txt\n"
+        ),
+    )
+    .unwrap();
+    let out = run_imgguard(&["run", spec.to_str().unwrap(), "--format", "json"], |_| {});
+    assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
+    let report = out.json();
+    assert_eq!(report["image"]["digest"], digest.as_str());
+    assert_eq!(report["build"]["builder"], "command");
+    assert_eq!(report["build"]["digest"], digest.as_str());
+    // Run again: the output is now stale unless the command rewrites it.
+    std::fs::write(
+        &spec,
+        format!("{COMMAND_SPEC}build:\n  builder: command\n  command: [\"true\"]\n  output: oci:out:v1\n"),
+    )
+    .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let out = run_imgguard(&["run", spec.to_str().unwrap()], |_| {});
+    assert_eq!(out.code, 3, "stderr:\n{}", out.stderr);
+    assert!(
+        out.stderr.contains("older than this build"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_digest_record_that_does_not_match_the_output_is_incomplete() {
+    let dir = tempfile::tempdir().unwrap();
+    prebuilt_layout(&dir.path().join("prebuilt"));
+    let wrong = format!("sha256:{}", "0".repeat(64));
+    let spec = dir.path().join("pipeline.yaml");
+    std::fs::write(
+        &spec,
+        format!(
+            "{COMMAND_SPEC}build:\n  builder: command\n  command: [sh, -c, \"cp -r prebuilt out && echo {wrong} > digest.txt\"]\n  output: oci:out:v1\n  digest_file: digest.txt\n"
+        ),
+    )
+    .unwrap();
+    let out = run_imgguard(&["run", spec.to_str().unwrap(), "--format", "json"], |_| {});
+    assert_eq!(out.code, 3, "stderr:\n{}", out.stderr);
+    let report = out.json();
+    assert_eq!(report["verdict"], "incomplete");
+    let gaps = report["coverage"]["skipped"].as_array().unwrap();
+    assert!(
+        gaps.iter().any(|g| g["reason"]
+            .as_str()
+            .unwrap()
+            .contains("not the one the builder recorded")),
+        "{gaps:?}"
+    );
+}
+
+#[test]
+fn a_failing_builder_is_exit_1_and_a_missing_one_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("pipeline.yaml");
+    std::fs::write(
+        &spec,
+        format!("{COMMAND_SPEC}build:\n  builder: command\n  command: [sh, -c, \"echo compiling; exit 7\"]\n  output: oci:out\n"),
+    )
+    .unwrap();
+    let out = run_imgguard(&["run", spec.to_str().unwrap()], |_| {});
+    assert_eq!(out.code, 1, "stderr:\n{}", out.stderr);
+    assert!(out.stderr.contains("[build] compiling"), "{}", out.stderr);
+    assert!(out.stderr.contains("the build failed"), "{}", out.stderr);
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+
+    std::fs::write(&spec, format!("{COMMAND_SPEC}build:\n  builder: buildah\n")).unwrap();
+    let empty = tempfile::tempdir().unwrap();
+    let out = run_imgguard(&["run", spec.to_str().unwrap()], |c| {
+        c.env("PATH", empty.path());
+    });
+    assert_eq!(out.code, 2, "stderr:\n{}", out.stderr);
+    assert!(
+        out.stderr.contains("failed to find the builder `buildah`"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn run_verifies_the_built_image_like_check_does() {
+    if !require("openssl") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let digest = prebuilt_layout(&dir.path().join("prebuilt"));
+    let key = Command::new("sh")
+        .args([
+            "-c",
+            "openssl ecparam -genkey -name prime256v1 -noout | openssl ec -pubout 2>/dev/null",
+        ])
+        .output()
+        .unwrap();
+    assert!(key.status.success());
+    std::fs::write(dir.path().join("release.pub"), &key.stdout).unwrap();
+    let spec = dir.path().join("pipeline.yaml");
+    std::fs::write(
+        &spec,
+        format!(
+            "{COMMAND_SPEC}build:\n  builder: command\n  command: [cp, -r, prebuilt, out]\n  output: oci:out:v1\nverify:\n  signatures:\n    required: true\n    authorities:\n      - key: release.pub\n"
+        ),
+    )
+    .unwrap();
+    let out = run_imgguard(&["run", spec.to_str().unwrap(), "--format", "json"], |_| {});
+    // The built image is unsigned: the verify stage of `run` fails it.
+    assert_eq!(out.code, 1, "stderr:\n{}", out.stderr);
+    let report = out.json();
+    assert_eq!(report["image"]["digest"], digest.as_str());
+    assert_eq!(report["verdict"], "fail");
+    let signatures = &report["verification"]["signatures"];
+    assert_eq!(signatures["status"], "failed", "{signatures:#}");
+    assert_eq!(
+        signatures["reason"]["outcome"], "no_signature_found",
+        "{signatures:#}"
+    );
+}
