@@ -5,6 +5,7 @@ pub mod args;
 pub mod check;
 pub mod error;
 pub mod registry_args;
+pub mod rules;
 pub mod run;
 
 pub use args::Cli;

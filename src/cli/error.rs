@@ -23,6 +23,10 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Source(#[from] SourceError),
+    /// A secret rule pack that does not load (line and column when parsing failed).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Rules(Box<crate::analyze::secrets::RuleError>),
     /// Arguments that do not fit together, or name something unknown.
     #[error("{message}")]
     #[diagnostic(code(imgguard::cli::usage))]
@@ -52,7 +56,9 @@ impl CliError {
     /// The exit code for this error.
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            Self::Spec(_) | Self::Reference(_) | Self::Usage { .. } => ExitCode::Usage,
+            Self::Spec(_) | Self::Reference(_) | Self::Rules(_) | Self::Usage { .. } => {
+                ExitCode::Usage
+            }
             Self::Source(e) if e.is_usage() => ExitCode::Usage,
             Self::Source(_) => ExitCode::Incomplete,
             Self::Output { .. } => ExitCode::Internal,

@@ -38,6 +38,10 @@ impl Analyzer for FilesystemChecks {
         "filesystem-checks"
     }
 
+    fn ruleset_identity(&self) -> String {
+        self.selection.identity()
+    }
+
     fn layer<'s>(&'s self, layer: &LayerContext) -> Option<Box<dyn LayerAnalyzer + 's>> {
         Some(Box::new(ChecksLayer {
             selection: &self.selection,
