@@ -8,6 +8,7 @@ pub mod error;
 pub mod gate;
 pub mod keygen;
 pub mod registry_args;
+pub mod rules;
 pub mod run;
 pub mod run_pipeline;
 

@@ -8,10 +8,11 @@ pub mod error;
 pub mod hint;
 pub mod load;
 pub mod pipeline;
+pub mod rule_packs;
 pub mod waivers;
 
 pub use build_spec::{BuildSecret, BuildSpec, BuilderKind};
 pub use error::SpecError;
-pub use load::{DEFAULT_PIPELINE, load_pipeline, parse_pipeline};
+pub use load::{DEFAULT_PIPELINE, load_pipeline, parse_pipeline, parse_pipeline_in};
 pub use pipeline::{Pipeline, ReportFormat, ReportTarget};
 pub use waivers::{Waiver, WaiverFile, load_waivers, parse_waivers};

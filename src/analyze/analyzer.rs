@@ -89,6 +89,12 @@ pub trait Analyzer: Send + Sync {
     /// A short stable name (`secrets`, `filesystem`, …).
     fn name(&self) -> &'static str;
 
+    /// What decides this analyzer's findings besides imgguard's version: its rule
+    /// packs, profile and enabled/disabled rules, as text for the ruleset digest.
+    fn ruleset_identity(&self) -> String {
+        String::new()
+    }
+
     /// Check the image config (once per platform, before the layers).
     fn check_config(&self, image: &ImageContext<'_>, sink: &mut FindingSink) {
         let _ = (image, sink);

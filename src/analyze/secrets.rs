@@ -24,13 +24,14 @@ pub mod secret_finding;
 pub mod secrets_analyzer;
 pub mod stream;
 pub mod strings;
+pub mod teddy_layout;
 pub mod validator;
 #[cfg(feature = "vectorscan")]
 pub mod vectorscan_prefilter;
 
 pub use crate::finding::RedactedSecret;
 pub use archive::ArchiveBudget;
-pub use check::{CheckFailure, check_rules};
+pub use check::{CheckFailure, CheckProblem, check_rules, check_rules_within, example_captures};
 pub use config_scan::scan_image_config;
 pub use file_scan::{ContentCache, CoverageGap, FileScan, FileScanOptions, FileScanResult};
 pub use prefilter::{AhoCorasickPrefilter, KeywordHit, Prefilter};
@@ -38,7 +39,9 @@ pub use rule::{Confidence, CredentialKind, Rule, Severity, ValueCheck, Window, g
 pub use rule_set::{RuleError, RuleSet};
 pub use scanner::{Scanner, SecretMatch};
 pub use secret_finding::{SecretFinding, SecretSource};
-pub use secrets_analyzer::{SecretsAnalyzer, SecretsError, default_secrets_analyzer};
+pub use secrets_analyzer::{
+    SecretsAnalyzer, SecretsError, default_secrets_analyzer, secrets_analyzer_for,
+};
 pub use stream::StreamScanner;
 pub use validator::{Validation, Validator};
 

@@ -43,12 +43,47 @@ pub enum Command {
     /// (`<prefix>.key`, encrypted; `<prefix>.pub`). The password comes from
     /// IMGGUARD_KEY_PASSWORD or COSIGN_PASSWORD, else from a terminal prompt.
     Keygen(KeygenArgs),
+    /// Secret rules: list them, or prove a rule pack of your own.
+    Rules {
+        /// What to do.
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
     /// Print the JSON Schema of a public format.
     Schema {
         /// Which schema.
         #[arg(value_enum)]
         which: SchemaKind,
     },
+}
+
+/// `imgguard rules …`.
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List the secret rules: id, provider, kind, severity, confidence.
+    List {
+        /// Also list the rules of this pack (repeatable).
+        #[arg(long = "pack", value_name = "FILE")]
+        packs: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = RulesListFormat::Human)]
+        format: RulesListFormat,
+    },
+    /// Prove a rule pack: it parses, compiles, every example is found with its capture
+    /// and no negative example is (exit 0; 1 when a proof fails; 2 when it does not load).
+    Check {
+        /// The rule pack (YAML, `rules: [...]`).
+        file: PathBuf,
+    },
+}
+
+/// Output of `rules list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesListFormat {
+    /// A table.
+    Human,
+    /// A JSON array.
+    Json,
 }
 
 /// Schemas imgguard publishes.

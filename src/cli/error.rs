@@ -34,6 +34,10 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Build(#[from] crate::build::BuildError),
+    /// A secret rule pack that does not load (line and column when parsing failed).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Rules(Box<crate::analyze::secrets::RuleError>),
     /// Arguments that do not fit together, or name something unknown.
     #[error("{message}")]
     #[diagnostic(code(imgguard::cli::usage))]
@@ -82,6 +86,7 @@ impl CliError {
             Self::Spec(_)
             | Self::Reference(_)
             | Self::Verify(_)
+            | Self::Rules(_)
             | Self::Usage { .. }
             | Self::Crypto(_)
             | Self::Gate(GateError::Usage { .. }) => ExitCode::Usage,

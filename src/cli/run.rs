@@ -3,13 +3,13 @@
 use std::io::Write;
 
 use super::CliError;
-use super::args::{Cli, Command, SchemaKind};
+use super::args::{Cli, Command, RulesCommand, SchemaKind};
 use super::check::{run_baseline, run_check};
 use super::run_pipeline::run_pipeline;
 use crate::exit_code::ExitCode;
 use crate::report::rule_info::{find_rule, rule_catalog};
 use crate::spec::load::read_text;
-use crate::spec::{parse_pipeline, parse_waivers};
+use crate::spec::parse_waivers;
 
 /// Run `cli`, writing normal output to `stdout`.
 pub fn run(cli: &Cli, stdout: &mut dyn Write) -> Result<ExitCode, CliError> {
@@ -21,6 +21,10 @@ pub fn run(cli: &Cli, stdout: &mut dyn Write) -> Result<ExitCode, CliError> {
         Command::Explain { rule } => explain(rule, stdout),
         Command::Gate(args) => super::gate::run_gate(args, stdout, &mut std::io::stderr()),
         Command::Keygen(args) => super::keygen::run_keygen(args, stdout),
+        Command::Rules { command } => match command {
+            RulesCommand::List { packs, format } => super::rules::list(packs, *format, stdout),
+            RulesCommand::Check { file } => super::rules::check(file, stdout),
+        },
         Command::Schema { which } => {
             let text = serde_json::to_string_pretty(&schema(*which)).unwrap_or_default();
             writeln!(stdout, "{text}").map_err(stdout_error)?;
@@ -85,7 +89,8 @@ fn validate(file: &std::path::Path, stdout: &mut dyn Write) -> Result<ExitCode, 
         .map_err(stdout_error)?;
         return Ok(ExitCode::Pass);
     }
-    let pipeline = parse_pipeline(&text, &name)?;
+    let base = file.parent().unwrap_or(std::path::Path::new(""));
+    let pipeline = crate::spec::parse_pipeline_in(&text, &name, base)?;
     if let Some(w) = &pipeline.waivers {
         let waivers = crate::spec::load_waivers(std::path::Path::new(w), pipeline.strict)?;
         writeln!(

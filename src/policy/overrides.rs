@@ -31,7 +31,7 @@ fn is_disabled(pipeline: &Pipeline, finding: &Finding) -> bool {
         return true;
     }
     let settings = match finding.category {
-        Category::Secret => &pipeline.checks.secrets,
+        Category::Secret => &pipeline.checks.secrets.common,
         Category::Config | Category::Dockerfile => &pipeline.checks.config,
         Category::Filesystem => &pipeline.checks.filesystem,
         Category::Signature | Category::Provenance => return false,

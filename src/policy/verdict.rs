@@ -38,7 +38,7 @@ impl Verdict {
 
 fn settings_for(pipeline: &Pipeline, category: Category) -> Option<&CheckSettings> {
     match category {
-        Category::Secret => Some(&pipeline.checks.secrets),
+        Category::Secret => Some(&pipeline.checks.secrets.common),
         Category::Config | Category::Dockerfile => Some(&pipeline.checks.config),
         Category::Filesystem => Some(&pipeline.checks.filesystem),
         Category::Signature | Category::Provenance => None,

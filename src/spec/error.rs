@@ -30,6 +30,10 @@ pub enum SpecError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     At(Box<LocatedError>),
+    /// A secret rule pack named by the spec does not load (its own line and column).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Rules(Box<crate::analyze::secrets::RuleError>),
     /// A value parsed but is not allowed (no position known, e.g. a command-line value).
     #[error("invalid {path}: {message}")]
     #[diagnostic(code(imgguard::spec::value))]

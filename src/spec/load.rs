@@ -50,10 +50,17 @@ fn hint_for(error: &serde_saphyr::Error) -> Option<String> {
     }
 }
 
-/// Parse a pipeline from `source`; `name` is used in diagnostics.
+/// Parse a pipeline from `source`; `name` is used in diagnostics. Paths in it (rule
+/// packs) are relative to the current directory.
 pub fn parse_pipeline(source: &str, name: &str) -> Result<Pipeline, SpecError> {
-    let pipeline: Pipeline = parse_yaml(source, name)?;
+    parse_pipeline_in(source, name, Path::new(""))
+}
+
+/// Parse a pipeline whose relative paths start at `base` (the spec file's directory).
+pub fn parse_pipeline_in(source: &str, name: &str, base: &Path) -> Result<Pipeline, SpecError> {
+    let mut pipeline: Pipeline = parse_yaml(source, name)?;
     validate(source, name)?;
+    super::rule_packs::load_secret_rule_packs(&mut pipeline, source, name, base)?;
     Ok(pipeline)
 }
 
@@ -68,7 +75,8 @@ pub fn read_text(path: &Path) -> Result<String, SpecError> {
 /// Load a pipeline file.
 pub fn load_pipeline(path: &Path) -> Result<Pipeline, SpecError> {
     let name = path.display().to_string();
-    parse_pipeline(&read_text(path)?, &name)
+    let base = path.parent().unwrap_or(Path::new(""));
+    parse_pipeline_in(&read_text(path)?, &name, base)
 }
 
 /// The positions of the values checked after parsing.

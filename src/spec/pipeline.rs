@@ -252,9 +252,9 @@ pub enum AllKeyword {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Checks {
-    /// Baked-in credentials.
+    /// Baked-in credentials, with extra rule packs and nested-archive budgets.
     #[serde(default)]
-    pub secrets: CheckSettings,
+    pub secrets: SecretSettings,
     /// Image configuration.
     #[serde(default)]
     pub config: CheckSettings,
@@ -337,6 +337,154 @@ impl Default for CheckSettings {
             disable: Vec::new(),
             enable: Vec::new(),
         }
+    }
+}
+
+/// The secret check: the settings every category has, plus the user's own rule packs
+/// and the nested-archive budgets. Field access reaches the shared settings through
+/// `Deref` (`checks.secrets.fail_on`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(from = "SecretSettingsDocument", into = "SecretSettingsDocument")]
+#[schemars(with = "SecretSettingsDocument")]
+pub struct SecretSettings {
+    /// `enabled`, `fail_on`, `min_confidence`, `disable`, `enable`.
+    pub common: CheckSettings,
+    /// Extra rule packs, as written (relative to the spec file).
+    pub rules: Vec<PathBuf>,
+    /// Nested-archive budgets.
+    pub archives: ArchiveSettings,
+    /// The packs of `rules`, read and proven when the spec was loaded (the built-in
+    /// rules are added by the analyzer). Empty for a spec that was only parsed.
+    pub loaded_packs: Vec<LoadedRulePack>,
+}
+
+/// A user rule pack read at spec load: where it came from and its text (compiled and
+/// proven by the loader; the analyzer compiles it again from this same text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadedRulePack {
+    /// The path as resolved against the spec's directory.
+    pub path: PathBuf,
+    /// The YAML text.
+    pub text: String,
+}
+
+impl std::ops::Deref for SecretSettings {
+    type Target = CheckSettings;
+
+    fn deref(&self) -> &CheckSettings {
+        &self.common
+    }
+}
+
+impl std::ops::DerefMut for SecretSettings {
+    fn deref_mut(&mut self) -> &mut CheckSettings {
+        &mut self.common
+    }
+}
+
+/// `checks.secrets` as written in YAML.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecretSettingsDocument {
+    /// Run this category.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Fail on findings of this severity or worse.
+    #[serde(default = "default_fail_on")]
+    pub fail_on: Severity,
+    /// Findings below this confidence are reported but do not gate.
+    #[serde(default = "default_min_confidence")]
+    pub min_confidence: Confidence,
+    /// Rule ids to turn off.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disable: Vec<String>,
+    /// Rule ids to turn on although the profile leaves them off.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub enable: Vec<String>,
+    /// Extra secret rule packs (YAML, the format of `rules/*.yaml`), relative to the
+    /// spec file. Each is proven at load like `imgguard rules check`: a pack whose
+    /// examples do not match is an error, never a silently weaker scan.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<PathBuf>,
+    /// Limits for opening archives inside layer files (zip, jar, tar, gz…). An archive
+    /// beyond them is a coverage gap, never silence.
+    #[serde(default, skip_serializing_if = "ArchiveSettings::is_default")]
+    pub archives: ArchiveSettings,
+}
+
+impl From<SecretSettingsDocument> for SecretSettings {
+    fn from(doc: SecretSettingsDocument) -> Self {
+        Self {
+            common: CheckSettings {
+                enabled: doc.enabled,
+                fail_on: doc.fail_on,
+                min_confidence: doc.min_confidence,
+                disable: doc.disable,
+                enable: doc.enable,
+            },
+            rules: doc.rules,
+            archives: doc.archives,
+            loaded_packs: Vec::new(),
+        }
+    }
+}
+
+impl From<SecretSettings> for SecretSettingsDocument {
+    fn from(settings: SecretSettings) -> Self {
+        Self {
+            enabled: settings.common.enabled,
+            fail_on: settings.common.fail_on,
+            min_confidence: settings.common.min_confidence,
+            disable: settings.common.disable,
+            enable: settings.common.enable,
+            rules: settings.rules,
+            archives: settings.archives,
+        }
+    }
+}
+
+/// Nested-archive budgets of the secret scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ArchiveSettings {
+    /// Deepest nesting opened (1 = archives directly in a layer file; 0 opens none).
+    #[serde(default = "default_archive_depth")]
+    pub max_depth: u32,
+    /// Largest archive or archive member held in memory, in bytes (at most 1 GiB).
+    #[serde(default = "default_archive_bytes")]
+    pub max_bytes: u64,
+}
+
+/// Default nesting depth of archives opened.
+pub const DEFAULT_ARCHIVE_DEPTH: u32 = 3;
+/// Default largest archive or member opened, in bytes.
+pub const DEFAULT_ARCHIVE_BYTES: u64 = 64 * 1024 * 1024;
+/// The most `archives.max_bytes` may say (one member is held in memory).
+pub const MAX_ARCHIVE_BYTES: u64 = 1024 * 1024 * 1024;
+/// The most `archives.max_depth` may say.
+pub const MAX_ARCHIVE_DEPTH: u32 = 16;
+
+fn default_archive_depth() -> u32 {
+    DEFAULT_ARCHIVE_DEPTH
+}
+
+fn default_archive_bytes() -> u64 {
+    DEFAULT_ARCHIVE_BYTES
+}
+
+impl Default for ArchiveSettings {
+    fn default() -> Self {
+        Self {
+            max_depth: DEFAULT_ARCHIVE_DEPTH,
+            max_bytes: DEFAULT_ARCHIVE_BYTES,
+        }
+    }
+}
+
+impl ArchiveSettings {
+    /// Whether these are the defaults (left out when serializing).
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
     }
 }
 

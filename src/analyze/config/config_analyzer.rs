@@ -73,6 +73,10 @@ impl Analyzer for ConfigAnalyzer {
         rules
     }
 
+    fn ruleset_identity(&self) -> String {
+        self.selection.identity()
+    }
+
     fn check_config(&self, image: &ImageContext<'_>, sink: &mut FindingSink) {
         let origins = history_origins(image);
         let lines = self

@@ -3,6 +3,7 @@
 //! `None` when the rule is off, so no check needs to know about profiles.
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 
 use crate::finding::{Category, Confidence, Finding, Location};
 use crate::spec::Pipeline;
@@ -60,6 +61,25 @@ impl RuleSelection {
             disabled,
             enabled,
         }
+    }
+
+    /// Which rules fire at which severity under this selection, for the ruleset
+    /// digest: the profile, then every catalogue rule with its severity for own and
+    /// base layers (`-` when off). Changes when the catalogue, the profile or the
+    /// spec's `disable`/`enable` lists change.
+    pub fn identity(&self) -> String {
+        let mut text = format!("profile:{}", self.profile.name());
+        for info in super::rule_catalogue::RULES {
+            let name = |origin| self.severity(info.id, origin).map_or("-", |s| s.name());
+            let _ = write!(
+                text,
+                ";{}={}/{}",
+                info.id,
+                name(Origin::Own),
+                name(Origin::Base)
+            );
+        }
+        text
     }
 
     /// A selection for `profile` with nothing disabled.

@@ -42,6 +42,10 @@ impl Analyzer for FilesystemChecks {
         crate::analyze::config::rule_help::docs_for(crate::finding::Category::Filesystem)
     }
 
+    fn ruleset_identity(&self) -> String {
+        self.selection.identity()
+    }
+
     fn layer<'s>(&'s self, layer: &LayerContext) -> Option<Box<dyn LayerAnalyzer + 's>> {
         Some(Box::new(ChecksLayer {
             selection: &self.selection,

@@ -1,7 +1,10 @@
 //! Micro-benchmark hooks for the scanner: a deterministic mixed corpus and a timed scan.
 //! Used by `examples/secrets_bench.rs`; not part of the stable API.
 
+use std::collections::BTreeMap;
 use std::time::Instant;
+
+use sha2::{Digest as _, Sha256};
 
 use super::scanner::Scanner;
 use super::stream::StreamScanner;
@@ -83,6 +86,61 @@ pub fn time_stream_scan(scanner: &Scanner, corpus: &[u8], chunk: usize) -> Bench
     }
     stream.finish(&mut sink);
     finish_timing(corpus.len(), start, cpu, matches)
+}
+
+/// Every match over `text` (streamed, 1 MiB chunks) and over the printable strings of
+/// `binary`, as `(rule id, offset, value sha256)` lines in scan order. Values are never
+/// included, only their fingerprints.
+#[doc(hidden)]
+pub fn findings(scanner: &Scanner, text: &[u8], binary: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (class, corpus, extract) in [("text", text, false), ("binary", binary, true)] {
+        let extracted;
+        let content = if extract {
+            extracted = super::strings::printable_strings(corpus, super::strings::DEFAULT_MIN_RUN);
+            extracted.as_slice()
+        } else {
+            corpus
+        };
+        let mut stream = StreamScanner::new(scanner);
+        let mut sink = |m: super::scanner::SecretMatch<'_>| {
+            out.push(format!(
+                "{class} {} {} {}",
+                m.rule.id,
+                m.offset,
+                m.redact().sha256
+            ));
+        };
+        for piece in content.chunks(1 << 20) {
+            stream.feed(piece, &mut sink);
+        }
+        stream.finish(&mut sink);
+    }
+    out
+}
+
+/// A short digest of [`findings`] with the count per rule, to compare engines or
+/// commits over the same corpus.
+#[doc(hidden)]
+pub fn findings_digest(scanner: &Scanner, text: &[u8], binary: &[u8]) -> String {
+    let all = findings(scanner, text, binary);
+    let mut hasher = Sha256::new();
+    let mut per_rule: BTreeMap<&str, u64> = BTreeMap::new();
+    for line in &all {
+        hasher.update(line.as_bytes());
+        hasher.update(b"\n");
+        if let Some(rule) = line.split(' ').nth(1) {
+            *per_rule.entry(rule).or_default() += 1;
+        }
+    }
+    let digest = hex::encode(hasher.finalize());
+    let counts: Vec<String> = per_rule.iter().map(|(r, n)| format!("{r}={n}")).collect();
+    format!(
+        "{} ({} findings: {})",
+        digest.get(..16).unwrap_or(&digest),
+        all.len(),
+        counts.join(" ")
+    )
 }
 
 /// A deterministic text corpus of about `size` bytes: source-like lines with keywords

@@ -5,6 +5,7 @@
 use super::rule::Rule;
 use super::rule_set::RuleSet;
 use super::scanner::Scanner;
+use crate::finding::RedactedSecret;
 
 /// What went wrong with one example.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,8 +56,14 @@ impl std::fmt::Display for CheckFailure {
 
 /// Check every rule of `set`; an empty result means every proof holds.
 pub fn check_rules(set: &RuleSet) -> Vec<CheckFailure> {
+    check_rules_within(set.rules(), set)
+}
+
+/// Check `rules` (a user's pack) alone and inside `full` (the rules a scan would run:
+/// the built-in rules plus every pack); an empty result means every proof holds.
+pub fn check_rules_within(rules: &[Rule], full: &RuleSet) -> Vec<CheckFailure> {
     let mut failures = Vec::new();
-    let full = match Scanner::new(set) {
+    let full = match Scanner::new(full) {
         Ok(scanner) => Some(scanner),
         Err(err) => {
             failures.push(CheckFailure {
@@ -69,10 +76,32 @@ pub fn check_rules(set: &RuleSet) -> Vec<CheckFailure> {
             None
         }
     };
-    for rule in set.rules() {
+    for rule in rules {
         check_rule(rule, full.as_ref(), &mut failures);
     }
     failures
+}
+
+/// What a rule's examples produced through the real scanner (the rule alone): the
+/// redacted capture of each example, or `None` where it found nothing. For showing a
+/// rule author what the capture group took; never holds a raw value.
+pub fn example_captures(rule: &Rule) -> Vec<Option<RedactedSecret>> {
+    let single = RuleSet::from_rules(vec![rule.clone()]);
+    let Ok(alone) = Scanner::new(&single) else {
+        return vec![None; rule.examples.len()];
+    };
+    rule.examples
+        .iter()
+        .map(|example| {
+            let mut capture = None;
+            alone.scan(example.as_bytes(), &mut |m| {
+                if capture.is_none() && m.rule.id == rule.id {
+                    capture = Some(m.redact());
+                }
+            });
+            capture
+        })
+        .collect()
 }
 
 fn check_rule(rule: &Rule, full: Option<&Scanner>, failures: &mut Vec<CheckFailure>) {

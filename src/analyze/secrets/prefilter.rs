@@ -2,10 +2,13 @@
 //! regex near a hit of one of that rule's keywords.
 //!
 //! The default back end is Aho-Corasick over case-sensitive keywords, built as a DFA with
-//! leftmost-longest semantics so its packed (SIMD "Teddy") prefilter applies. The trait
+//! leftmost-longest semantics so its packed (SIMD "Teddy") prefilter applies, in shards
+//! laid out by [`teddy_layout`]. The trait
 //! keeps the door open for a second back end (vectorscan) behind a cargo feature.
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
+
+use super::teddy_layout;
 
 /// One keyword occurrence in a haystack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,20 +59,6 @@ pub enum PrefilterError {
     },
 }
 
-/// Keywords per shard for short (under 5 bytes) and for longer keywords. Measured on
-/// /usr/include text: mixing short and long keywords in one packed (Teddy) searcher, or
-/// putting more than a few dozen in one, costs far more than an extra pass; short
-/// keywords in shards of 16 and long ones in shards of 32 scanned ~1 GB/s per core where
-/// three mixed shards of 53 managed ~0.45 GB/s.
-pub const SHORT_SHARD_SIZE: usize = 16;
-/// See [`SHORT_SHARD_SIZE`].
-pub const LONG_SHARD_SIZE: usize = 32;
-/// Keywords shorter than this go to the short shards.
-const SHORT_KEYWORD: usize = 5;
-
-/// A keyword with its global index.
-type IndexedKeyword<'a> = (u32, &'a String);
-
 /// Aho-Corasick keyword prefilter (the default, pure Rust).
 #[derive(Debug, Clone)]
 pub struct AhoCorasickPrefilter {
@@ -84,35 +73,27 @@ struct Shard {
 }
 
 impl AhoCorasickPrefilter {
-    /// Build over the given keywords (case-sensitive), sharded by length.
+    /// Build over the given keywords (case-sensitive), sharded and ordered by
+    /// [`teddy_layout`] so every shard keeps its SIMD searcher fast.
     pub fn new(keywords: &[String]) -> Result<Self, PrefilterError> {
-        let indexed: Vec<IndexedKeyword<'_>> = keywords
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (u32::try_from(i).unwrap_or(u32::MAX), k))
-            .collect();
-        let (short, long): (Vec<IndexedKeyword<'_>>, Vec<IndexedKeyword<'_>>) = indexed
-            .into_iter()
-            .partition(|(_, k)| k.len() < SHORT_KEYWORD);
-        // Balanced chunks: a tiny last shard would cost a whole pass for a few keywords.
-        let balanced = |n: usize, max: usize| n.div_ceil(n.div_ceil(max).max(1)).max(1);
-        let groups = short
-            .chunks(balanced(short.len(), SHORT_SHARD_SIZE))
-            .chain(long.chunks(balanced(long.len(), LONG_SHARD_SIZE)));
+        let bytes: Vec<&[u8]> = keywords.iter().map(String::as_bytes).collect();
         let mut shards = Vec::new();
-        for group in groups {
+        for group in teddy_layout::layout(&bytes) {
             let automaton = AhoCorasick::builder()
                 .match_kind(MatchKind::LeftmostLongest)
                 .kind(Some(AhoCorasickKind::DFA))
                 .prefilter(true)
-                .build(group.iter().map(|(_, k)| k.as_bytes()))
+                .build(group.iter().filter_map(|&i| bytes.get(i)))
                 .map_err(|err| PrefilterError::Build {
                     count: keywords.len(),
                     message: err.to_string(),
                 })?;
             shards.push(Shard {
                 automaton,
-                keyword_ids: group.iter().map(|(id, _)| *id).collect(),
+                keyword_ids: group
+                    .iter()
+                    .map(|&i| u32::try_from(i).unwrap_or(u32::MAX))
+                    .collect(),
             });
         }
         Ok(Self { shards })

@@ -127,6 +127,11 @@ pub struct RuleSpec {
     /// Multi-line window; default is the keyword's line.
     #[serde(default)]
     pub window: Option<Window>,
+    /// A literal every match contains (e.g. `@` for credentials in URLs): a window
+    /// without it is skipped before the regex runs. A cheap precheck for rules whose
+    /// keyword is common; a wrong value makes the rule's examples fail their test.
+    #[serde(default)]
+    pub requires: Option<String>,
     /// Why this rule does not false-alarm.
     pub fp_guard: String,
     /// Inputs that must produce a finding of this rule.
@@ -173,6 +178,8 @@ pub struct Rule {
     pub value_check: ValueCheck,
     /// Window; `None` means the keyword's line.
     pub window: Option<Window>,
+    /// A literal every match contains, checked before the regex.
+    pub requires: Option<String>,
     /// False-positive guard explanation.
     pub fp_guard: String,
     /// Positive examples.

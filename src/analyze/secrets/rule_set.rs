@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 
 use regex::bytes::RegexBuilder;
+use sha2::{Digest as _, Sha256};
 
 use super::builtin;
 use super::rule::{MAX_WINDOW, Rule, RulePackSpec, RuleSpec};
@@ -88,13 +89,20 @@ pub enum RuleError {
 #[derive(Debug, Clone, Default)]
 pub struct RuleSet {
     rules: Vec<Rule>,
+    /// `(origin, sha256 of the YAML text)` of every pack added, in order.
+    sources: Vec<(String, [u8; 32])>,
 }
 
 impl RuleSet {
     /// The built-in rules compiled into the binary.
     pub fn builtin() -> Result<Self, RuleError> {
+        Self::from_packs(builtin::PACKS)
+    }
+
+    /// Parse and compile `(origin, yaml)` packs in order (ids unique across them).
+    pub fn from_packs(packs: &[(&str, &str)]) -> Result<Self, RuleError> {
         let mut set = Self::default();
-        for (name, text) in builtin::PACKS {
+        for (name, text) in packs {
             set.add_pack(name, text)?;
         }
         Ok(set)
@@ -137,7 +145,32 @@ impl RuleSet {
             }
             self.rules.push(rule);
         }
+        self.sources
+            .push((origin.to_owned(), Sha256::digest(text.as_bytes()).into()));
         Ok(())
+    }
+
+    /// Drop the rules whose id is in `ids` (a spec's `disable` list).
+    pub fn remove(&mut self, ids: &[String]) {
+        self.rules.retain(|r| !ids.contains(&r.id));
+    }
+
+    /// A SHA-256 over the text of every pack added and the ids of the rules kept, so
+    /// any change to a rule pack, or to which of its rules run, changes it.
+    pub fn content_digest(&self) -> [u8; 32] {
+        let mut hasher = Sha256::new();
+        for (origin, digest) in &self.sources {
+            hasher.update(origin.as_bytes());
+            hasher.update(b"\0");
+            hasher.update(digest);
+        }
+        for rule in &self.rules {
+            hasher.update(b"\0rule\0");
+            hasher.update(rule.id.as_bytes());
+            hasher.update(b"\0");
+            hasher.update(rule.pattern.as_bytes());
+        }
+        hasher.finalize().into()
     }
 
     /// Append the rules of another set; ids must stay unique.
@@ -153,12 +186,16 @@ impl RuleSet {
             }
             self.rules.push(rule.clone());
         }
+        self.sources.extend(other.sources.iter().cloned());
         Ok(())
     }
 
     /// A set made of already compiled rules (used to check one rule alone).
     pub fn from_rules(rules: Vec<Rule>) -> Self {
-        Self { rules }
+        Self {
+            rules,
+            sources: Vec::new(),
+        }
     }
 
     /// The rules in load order.
@@ -255,6 +292,7 @@ fn compile(origin: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
         validator: spec.validator,
         value_check: spec.value_check,
         window: spec.window,
+        requires: spec.requires.filter(|r| !r.is_empty()),
         fp_guard: spec.fp_guard,
         examples: spec.examples,
         negative_examples: spec.negative_examples,

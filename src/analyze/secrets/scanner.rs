@@ -245,6 +245,13 @@ impl Scanner {
         ) else {
             return;
         };
+        if rule
+            .requires
+            .as_deref()
+            .is_some_and(|literal| memchr::memmem::find(window, literal.as_bytes()).is_none())
+        {
+            return;
+        }
         for caps in rule.regex.captures_iter(window) {
             let Some(capture) = caps.get(1) else {
                 continue;

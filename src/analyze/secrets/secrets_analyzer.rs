@@ -7,6 +7,9 @@
 
 use std::ops::Range;
 
+use sha2::{Digest as _, Sha256};
+
+use super::archive::ArchiveBudget;
 use super::config_scan::scan_image_config;
 use super::file_scan::{ContentCache, CoverageGap as FileGap, FileScan, FileScanOptions};
 use super::prefilter::PrefilterError;
@@ -19,6 +22,7 @@ use crate::analyze::analyzer::{
 use crate::coverage::{CoverageGap, GapKind};
 use crate::finding::{Category, Credential, Finding, Location, SourceKind};
 use crate::layer::{Entry, EntryKind};
+use crate::spec::pipeline::SecretSettings;
 
 /// A failure to set up secret scanning.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -39,6 +43,7 @@ pub struct SecretsAnalyzer {
     scanner: Scanner,
     options: FileScanOptions,
     cache: ContentCache,
+    identity: String,
 }
 
 impl SecretsAnalyzer {
@@ -48,11 +53,55 @@ impl SecretsAnalyzer {
         for pack in extra_packs {
             rules.extend(pack)?;
         }
+        Self::with_rules(&rules, options)
+    }
+
+    /// Exactly `rules` (already including the built-in packs when wanted).
+    pub fn with_rules(rules: &RuleSet, options: FileScanOptions) -> Result<Self, SecretsError> {
+        let mut hasher = Sha256::new();
+        hasher.update(rules.content_digest());
+        hasher.update(
+            format!(
+                "strings>={} archives depth<={} bytes<={} members<={} cache<{}",
+                options.min_strings_run,
+                options.archives.max_depth,
+                options.archives.max_member_bytes,
+                options.archives.max_members,
+                options.cache_below
+            )
+            .as_bytes(),
+        );
         Ok(Self {
-            scanner: Scanner::new(&rules)?,
+            scanner: Scanner::new(rules)?,
             options,
             cache: ContentCache::default(),
+            identity: format!("rules:{}", hex::encode(hasher.finalize())),
         })
+    }
+
+    /// The analyzer a spec's `checks.secrets` asks for: the built-in rules, the user
+    /// packs read when the spec was loaded, minus the `disable`d rules, with the
+    /// spec's archive budgets.
+    pub fn for_settings(settings: &SecretSettings) -> Result<Self, SecretsError> {
+        let mut rules = RuleSet::builtin()?;
+        for pack in &settings.loaded_packs {
+            rules.extend(&RuleSet::from_yaml(
+                &pack.path.display().to_string(),
+                &pack.text,
+            )?)?;
+        }
+        rules.remove(&settings.disable);
+        let defaults = FileScanOptions::default();
+        let options = FileScanOptions {
+            archives: ArchiveBudget {
+                max_depth: settings.archives.max_depth,
+                max_member_bytes: usize::try_from(settings.archives.max_bytes)
+                    .unwrap_or(usize::MAX),
+                ..defaults.archives
+            },
+            ..defaults
+        };
+        Self::with_rules(&rules, options)
     }
 
     /// The compiled scanner (rules, keywords).
@@ -81,7 +130,17 @@ impl SecretsAnalyzer {
 /// (a bug), an analyzer that reports the failure as a coverage gap so the verdict can
 /// never be a pass.
 pub fn default_secrets_analyzer() -> Box<dyn Analyzer> {
-    match SecretsAnalyzer::new(&[], FileScanOptions::default()) {
+    boxed(SecretsAnalyzer::new(&[], FileScanOptions::default()))
+}
+
+/// The analyzer for a spec's `checks.secrets`, failing closed like
+/// [`default_secrets_analyzer`].
+pub fn secrets_analyzer_for(settings: &SecretSettings) -> Box<dyn Analyzer> {
+    boxed(SecretsAnalyzer::for_settings(settings))
+}
+
+fn boxed(analyzer: Result<SecretsAnalyzer, SecretsError>) -> Box<dyn Analyzer> {
+    match analyzer {
         Ok(analyzer) => Box::new(analyzer),
         Err(err) => Box::new(UnavailableSecrets {
             reason: format!("secret rules could not be loaded: {err}"),
@@ -194,6 +253,10 @@ impl Analyzer for SecretsAnalyzer {
 
     fn rules(&self) -> Vec<crate::analyze::RuleDoc> {
         self.scanner.rules().iter().map(rule_doc).collect()
+    }
+
+    fn ruleset_identity(&self) -> String {
+        self.identity.clone()
     }
 
     fn check_config(&self, image: &ImageContext<'_>, sink: &mut FindingSink) {

@@ -12,8 +12,9 @@ pub fn looks_binary(prefix: &[u8]) -> bool {
     memchr::memchr(0, prefix.get(..8192).unwrap_or(prefix)).is_some()
 }
 
-fn printable(b: u8) -> bool {
-    (0x20..0x7f).contains(&b) || b == b'\t'
+/// Printable ASCII and tab (the hot test of binary scanning).
+fn is_printable(b: u8) -> bool {
+    matches!(b, 0x20..=0x7e | b'\t')
 }
 
 /// Streaming extractor: feed chunks, receive `run\n` text.
@@ -32,24 +33,43 @@ impl StringsExtractor {
         }
     }
 
-    /// Append the printable runs completed in `chunk` to `out`.
+    /// Append the printable runs completed in `chunk` to `out`. Runs that end inside
+    /// the chunk are copied only when long enough, so binary noise costs one table
+    /// range test per byte.
     pub fn push(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
         let mut rest = chunk;
         loop {
             let run_len = rest
                 .iter()
-                .position(|&b| !printable(b))
+                .position(|&b| !is_printable(b))
                 .unwrap_or(rest.len());
             let (run, tail) = rest.split_at(run_len);
-            self.run.extend_from_slice(run);
-            if self.run.len() >= MAX_RUN {
+            let Some((_, after)) = tail.split_first() else {
+                // The run may continue in the next chunk.
+                self.run.extend_from_slice(run);
+                if self.run.len() >= MAX_RUN {
+                    self.flush(out);
+                }
+                return;
+            };
+            if self.run.is_empty() {
+                if run.len() >= self.min_run {
+                    out.extend_from_slice(run);
+                    out.push(b'\n');
+                }
+            } else {
+                self.run.extend_from_slice(run);
                 self.flush(out);
             }
-            let Some((_, after)) = tail.split_first() else {
-                return; // the run may continue in the next chunk
-            };
-            self.flush(out);
-            rest = after;
+            // Skip the non-printable stretch in one go.
+            let skip = after
+                .iter()
+                .position(|&b| is_printable(b))
+                .unwrap_or(after.len());
+            rest = after.get(skip..).unwrap_or_default();
+            if rest.is_empty() {
+                return;
+            }
         }
     }
 
