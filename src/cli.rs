@@ -2,8 +2,11 @@
 //! engine and hand the result to a report writer; they hold no logic of their own.
 
 pub mod args;
+pub mod attest_step;
 pub mod check;
 pub mod error;
+pub mod gate;
+pub mod keygen;
 pub mod registry_args;
 pub mod run;
 pub mod run_pipeline;

@@ -109,6 +109,14 @@ pub fn vsa_bundle_referrers(index: &[u8]) -> Result<Vec<OciDescriptor>, AttestEr
         .collect())
 }
 
+/// Whether a referrer (from [`referrers`](crate::source::registry::referrers)) may be
+/// a VSA bundle: a bundle artifact type, or none at all (a "downgraded" referrer whose
+/// manifest decides), and no predicate annotation naming another predicate.
+pub fn may_be_vsa_bundle(referrer: &OciDescriptor) -> bool {
+    referrer.artifact_type.as_deref().is_none_or(is_bundle_type)
+        && predicate_may_be_vsa(&referrer.annotations, BUNDLE_PREDICATE_ANNOTATION)
+}
+
 /// The bundle layer of a referrer manifest.
 pub fn bundle_layer_in_referrer(manifest: &[u8]) -> Result<OciDescriptor, AttestError> {
     let parsed: Layers = serde_json::from_slice(manifest)

@@ -49,6 +49,31 @@ pub enum AttestError {
     #[diagnostic(transparent)]
     InToto(#[from] InTotoError),
 
+    /// Publishing needs the image's registry, but the image came from elsewhere.
+    #[error(
+        "cannot push the attestation: the image was read from a {source_kind} source, not a registry"
+    )]
+    #[diagnostic(
+        code(imgguard::attest::not_registry),
+        help("check the image by its registry reference (registry/repo@sha256:…) to push its VSA")
+    )]
+    NotARegistryImage {
+        /// The transport the image came from.
+        source_kind: String,
+    },
+    /// The image digest is not in the registry the VSA is pushed to.
+    #[error("image {digest} is not in {repository}: refusing to attach a VSA to it")]
+    #[diagnostic(code(imgguard::attest::image_not_in_registry))]
+    ImageNotInRegistry {
+        /// `registry/repository`.
+        repository: String,
+        /// The digest.
+        digest: String,
+    },
+    /// The registry refused or failed a read or write.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Registry(#[from] crate::source::registry::RegistryError),
     /// Writing the VSA file failed (the path is in the message, via `fs_err`).
     #[error("failed to write the VSA file")]
     #[diagnostic(code(imgguard::attest::io))]

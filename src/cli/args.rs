@@ -36,6 +36,13 @@ pub enum Command {
         /// The rule id, e.g. `filesystem.unsafe-path`.
         rule: String,
     },
+    /// Decide whether an image digest may deploy: find imgguard's signed VSA for it in
+    /// the registry (cosign `.att` tag or a Sigstore bundle referrer) and check it.
+    Gate(GateArgs),
+    /// Write a cosign-compatible ECDSA P-256 key pair for signing VSAs
+    /// (`<prefix>.key`, encrypted; `<prefix>.pub`). The password comes from
+    /// IMGGUARD_KEY_PASSWORD or COSIGN_PASSWORD, else from a terminal prompt.
+    Keygen(KeygenArgs),
     /// Print the JSON Schema of a public format.
     Schema {
         /// Which schema.
@@ -118,6 +125,84 @@ pub struct CheckArgs {
     /// The day waiver expiry is judged against (default: today, UTC).
     #[arg(long, value_name = "YYYY-MM-DD", env = "IMGGUARD_TODAY", hide = true)]
     pub today: Option<String>,
+    /// The signed VSA.
+    #[command(flatten)]
+    pub attest: AttestArgs,
+}
+
+/// Flags of the attestation step (each overrides the spec's `attestation:`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct AttestArgs {
+    /// Write a DSSE-signed SLSA VSA of this run to FILE (PASSED or FAILED).
+    #[arg(long = "attest", value_name = "FILE")]
+    pub attest_output: Option<PathBuf>,
+    /// The signing key: a file (cosign encrypted, or PKCS#8 PEM) or env://VAR. Its
+    /// password comes from IMGGUARD_KEY_PASSWORD or COSIGN_PASSWORD.
+    #[arg(long = "attest-key", value_name = "KEY")]
+    pub attest_key: Option<String>,
+    /// The VSA's `verifier.id`, which deploy gates pin (a URI).
+    #[arg(long = "verifier-id", value_name = "URI")]
+    pub verifier_id: Option<String>,
+    /// Push a PASSED VSA to the image's registry (cosign `.att` tag and a Sigstore
+    /// bundle referrer). A FAILED or incomplete result is never pushed.
+    #[arg(long = "push-attestation")]
+    pub push_attestation: bool,
+}
+
+/// `imgguard gate`.
+#[derive(Debug, clap::Args)]
+pub struct GateArgs {
+    /// The image, by digest: registry/repo@sha256:<hex> (a tag only with --resolve).
+    pub image: String,
+    /// A trusted VSA public key: a PEM file or env://VAR (repeatable).
+    #[arg(long = "key", value_name = "KEY", required = true)]
+    pub keys: Vec<String>,
+    /// The verifier id the VSA must name.
+    #[arg(long = "verifier-id", value_name = "URI")]
+    pub verifier_id: String,
+    /// The policy (pipeline spec) digest the VSA must name, sha256:<hex>.
+    #[arg(long = "policy-digest", value_name = "DIGEST")]
+    pub policy_digest: Option<String>,
+    /// The policy URI the VSA must name.
+    #[arg(long = "policy-uri", value_name = "URI")]
+    pub policy_uri: Option<String>,
+    /// A level `verifiedLevels` must contain (repeatable), e.g. IMGGUARD_NO_SECRETS.
+    #[arg(long = "level", value_name = "LEVEL")]
+    pub levels: Vec<String>,
+    /// The oldest acceptable `timeVerified`, e.g. 24h, 90m, 7d.
+    #[arg(long = "max-age", value_name = "DURATION")]
+    pub max_age: Option<String>,
+    /// Accept a tag: resolve it to a digest once, print it, and gate that digest.
+    #[arg(long)]
+    pub resolve: bool,
+    /// Registry access.
+    #[command(flatten)]
+    pub registry: Box<super::registry_args::RegistryArgs>,
+}
+
+/// `imgguard keygen`.
+#[derive(Debug, clap::Args)]
+pub struct KeygenArgs {
+    /// Write `<PREFIX>.key` and `<PREFIX>.pub` (never overwriting either).
+    #[arg(
+        long = "output-key-prefix",
+        value_name = "PREFIX",
+        default_value = "cosign"
+    )]
+    pub output_key_prefix: PathBuf,
+    /// The private key's PEM label: `sigstore` (cosign >= 2) or `cosign` (the one
+    /// containers/image tools read).
+    #[arg(long, value_enum, default_value_t = KeyLabel::Sigstore)]
+    pub label: KeyLabel,
+}
+
+/// PEM labels of the encrypted private key.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum KeyLabel {
+    /// `ENCRYPTED SIGSTORE PRIVATE KEY`.
+    Sigstore,
+    /// `ENCRYPTED COSIGN PRIVATE KEY`.
+    Cosign,
 }
 
 /// `imgguard run`.
@@ -146,4 +231,12 @@ pub struct BaselineArgs {
         default_value = ".imgguard/baseline.json"
     )]
     pub output: PathBuf,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        <super::Cli as clap::CommandFactory>::command().debug_assert();
+    }
 }

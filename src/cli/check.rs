@@ -8,33 +8,62 @@ use std::sync::Arc;
 
 use super::CliError;
 use super::args::{BaselineArgs, CheckArgs, RunArgs};
+use super::attest_step::{
+    DEFAULT_POLICY_URI, PipelineSource, attestation_settings, run_attestation,
+};
 use crate::analyze::dockerfile::Dockerfile;
 use crate::analyze::registry::{analyzers_for, ruleset_digest};
 use crate::build::BuiltImage;
 use crate::engine::{BuildBinding, CheckOutcome, CheckRequest, PolicyFiles, VerifyRequest, check};
 use crate::exit_code::ExitCode;
 use crate::finding::Finding;
-use crate::oci::{ImageReference, Platform};
+use crate::oci::{Digest, ImageReference, Platform};
 use crate::policy::Baseline;
 use crate::report::Report;
 use crate::report::github::write_github_summary;
 use crate::report::write::{RenderOptions, write_report};
 use crate::source::open::demo_source;
+use crate::source::registry::RegistryOptions;
 use crate::source::{ImageSource, SourceError, open_source_with};
 use crate::spec::date::Date;
 use crate::spec::load::read_text;
 use crate::spec::{
-    DEFAULT_PIPELINE, Pipeline, ReportFormat, ReportTarget, SpecError, load_pipeline, load_waivers,
-    parse_pipeline,
+    DEFAULT_PIPELINE, Pipeline, ReportFormat, ReportTarget, SpecError, load_waivers, parse_pipeline,
 };
 use crate::verify::{AuthoritySpec, ImageVerifier, SignaturesSpec, VerifySpec};
 
 /// The spec of a run: the file given, or the embedded default.
 pub fn pipeline_of(run: &RunArgs) -> Result<Pipeline, CliError> {
+    Ok(pipeline_with_source(run)?.0)
+}
+
+/// The spec of a run and what the VSA names it by (its URI and the digest of the
+/// exact bytes parsed).
+pub fn pipeline_with_source(run: &RunArgs) -> Result<(Pipeline, PipelineSource), CliError> {
     Ok(match &run.pipeline {
-        Some(path) => load_pipeline(path)?,
-        None => parse_pipeline(DEFAULT_PIPELINE, "pipelines/default.yaml")?,
+        Some(path) => {
+            let text = read_text(path)?;
+            let name = path.display().to_string();
+            let pipeline = parse_pipeline(&text, &name)?;
+            let digest = Digest::sha256_of(text.as_bytes());
+            (pipeline, PipelineSource { uri: name, digest })
+        }
+        None => (
+            parse_pipeline(DEFAULT_PIPELINE, "pipelines/default.yaml")?,
+            PipelineSource {
+                uri: DEFAULT_POLICY_URI.to_owned(),
+                digest: Digest::sha256_of(DEFAULT_PIPELINE.as_bytes()),
+            },
+        ),
     })
+}
+
+/// Registry access for a run (reads `--password-stdin` once; nothing for the demo).
+fn registry_options(run: &RunArgs) -> Result<RegistryOptions, CliError> {
+    if run.demo {
+        return Ok(RegistryOptions::default());
+    }
+    Ok(run.registry.options(&mut std::io::stdin())?)
 }
 
 /// What a check runs on once the spec is loaded: `check` and `run` share everything
@@ -42,6 +71,8 @@ pub fn pipeline_of(run: &RunArgs) -> Result<Pipeline, CliError> {
 pub struct CheckInput<'a> {
     /// The spec.
     pub pipeline: &'a Pipeline,
+    /// What the VSA names the spec by.
+    pub source: PipelineSource,
     /// The spec file, when there is one: relative paths in it resolve against its
     /// directory.
     pub spec_path: Option<&'a Path>,
@@ -53,9 +84,14 @@ pub struct CheckInput<'a> {
 
 impl<'a> CheckInput<'a> {
     /// A check of the command line's image (or the spec's) under `pipeline`.
-    pub fn of_image(pipeline: &'a Pipeline, spec_path: Option<&'a Path>) -> Self {
+    pub fn of_image(
+        pipeline: &'a Pipeline,
+        source: PipelineSource,
+        spec_path: Option<&'a Path>,
+    ) -> Self {
         Self {
             pipeline,
+            source,
             spec_path,
             built: None,
             findings: Vec::new(),
@@ -69,6 +105,7 @@ fn run_engine(
     run: &RunArgs,
     input: &CheckInput<'_>,
     policy: PolicyFiles<'_>,
+    options: &RegistryOptions,
 ) -> Result<(CheckOutcome, String), CliError> {
     let pipeline = input.pipeline;
     let platforms = run
@@ -94,13 +131,11 @@ fn run_engine(
     let dockerfile = read_dockerfile(run, pipeline, input.spec_path)?;
     let analyzers = analyzers_for(pipeline, dockerfile.clone());
     let opened: Result<Box<dyn ImageSource>, SourceError> = if let Some(built) = input.built {
-        let options = run.registry.options(&mut std::io::stdin())?;
-        open_source_with(&built.reference, &options)
+        open_source_with(&built.reference, options)
     } else if run.demo {
         Ok(demo_source())
     } else {
-        let options = run.registry.options(&mut std::io::stdin())?;
-        open_source_with(&ImageReference::parse(&reference)?, &options)
+        open_source_with(&ImageReference::parse(&reference)?, options)
     };
     let source = if run.registry.no_progress {
         opened?
@@ -277,16 +312,16 @@ fn write_target(
 
 /// Run a check and write its reports.
 pub fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> Result<ExitCode, CliError> {
-    let pipeline = pipeline_of(&args.run)?;
+    let (pipeline, pipeline_source) = pipeline_with_source(&args.run)?;
     check_pipeline(
         args,
-        &CheckInput::of_image(&pipeline, args.run.pipeline.as_deref()),
+        &CheckInput::of_image(&pipeline, pipeline_source, args.run.pipeline.as_deref()),
         stdout,
     )
 }
 
-/// Check (verify, apply the policy) and write the reports: the path `check` and `run`
-/// share.
+/// Check (verify, apply the policy), write the reports and attest: the path `check`
+/// and `run` share.
 pub fn check_pipeline(
     args: &CheckArgs,
     input: &CheckInput<'_>,
@@ -294,6 +329,7 @@ pub fn check_pipeline(
 ) -> Result<ExitCode, CliError> {
     let pipeline = input.pipeline;
     let targets = targets(args, pipeline)?;
+    let attestation = attestation_settings(&args.attest, pipeline, &input.source, &targets)?;
     let strict = pipeline.strict || args.strict;
     let waivers_path = args
         .waivers
@@ -317,22 +353,33 @@ pub fn check_pipeline(
         baseline: baseline.as_ref().map(|(p, b)| (p.as_str(), b)),
         today,
     };
-    let (outcome, ruleset) = run_engine(&args.run, input, policy)?;
+    let options = registry_options(&args.run)?;
+    let (outcome, ruleset) = run_engine(&args.run, input, policy, &options)?;
     let mut report = Report::from_outcome(&outcome, pipeline, ruleset);
     report.build = input.built.map(|b| b.record.clone());
     for target in &targets {
         write_target(&report, target, stdout)?;
+    }
+    if let Some(settings) = &attestation {
+        run_attestation(
+            settings,
+            &report,
+            pipeline,
+            &options,
+            &mut std::io::stderr(),
+        )?;
     }
     Ok(ExitCode::of_verdict(outcome.verdict))
 }
 
 /// Record a baseline of an image's findings.
 pub fn run_baseline(args: &BaselineArgs, stdout: &mut dyn Write) -> Result<ExitCode, CliError> {
-    let pipeline = pipeline_of(&args.run)?;
+    let (pipeline, source) = pipeline_with_source(&args.run)?;
     // The engine drops findings of disabled rules (they never reach a report), so they
     // do not reach the baseline either.
-    let input = CheckInput::of_image(&pipeline, args.run.pipeline.as_deref());
-    let (outcome, _) = run_engine(&args.run, &input, PolicyFiles::default())?;
+    let options = registry_options(&args.run)?;
+    let input = CheckInput::of_image(&pipeline, source, args.run.pipeline.as_deref());
+    let (outcome, _) = run_engine(&args.run, &input, PolicyFiles::default(), &options)?;
     let baseline = Baseline::of_findings(
         &outcome.reference,
         outcome.image.as_ref().map(|i| i.digest.to_string()),

@@ -3,9 +3,12 @@
 use miette::Diagnostic;
 use thiserror::Error;
 
+use crate::attest::{AttestError, GateError};
+use crate::crypto::CryptoError;
 use crate::exit_code::ExitCode;
 use crate::oci::OciError;
 use crate::source::SourceError;
+use crate::source::registry::RegistryError;
 use crate::spec::SpecError;
 
 /// A command that could not run to a verdict.
@@ -41,6 +44,22 @@ pub enum CliError {
         #[help]
         help: Option<String>,
     },
+    /// The attestation could not be issued or published.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Attest(#[from] AttestError),
+    /// The deploy gate refused the image.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Gate(#[from] GateError),
+    /// A key could not be read, decrypted or written.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Crypto(#[from] CryptoError),
+    /// The registry could not be read.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Registry(#[from] RegistryError),
     /// Output could not be written.
     #[error("failed to write the report to {path}: {source}")]
     #[diagnostic(
@@ -60,13 +79,24 @@ impl CliError {
     /// The exit code for this error.
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            Self::Spec(_) | Self::Reference(_) | Self::Verify(_) | Self::Usage { .. } => {
-                ExitCode::Usage
-            }
+            Self::Spec(_)
+            | Self::Reference(_)
+            | Self::Verify(_)
+            | Self::Usage { .. }
+            | Self::Crypto(_)
+            | Self::Gate(GateError::Usage { .. }) => ExitCode::Usage,
             Self::Source(e) if e.is_usage() => ExitCode::Usage,
-            Self::Source(_) => ExitCode::Incomplete,
+            Self::Source(_) | Self::Registry(_) => ExitCode::Incomplete,
             Self::Output { .. } => ExitCode::Internal,
             Self::Build(e) => e.exit_code(),
+            Self::Gate(_) => ExitCode::Fail,
+            Self::Attest(e) => match e {
+                AttestError::NotARegistryImage { .. } => ExitCode::Usage,
+                AttestError::Registry(_)
+                | AttestError::ImageNotInRegistry { .. }
+                | AttestError::MalformedExisting { .. } => ExitCode::Incomplete,
+                _ => ExitCode::Internal,
+            },
         }
     }
 }

@@ -19,6 +19,8 @@ pub fn run(cli: &Cli, stdout: &mut dyn Write) -> Result<ExitCode, CliError> {
         Command::Baseline(args) => run_baseline(args, stdout),
         Command::Validate { file } => validate(file, stdout),
         Command::Explain { rule } => explain(rule, stdout),
+        Command::Gate(args) => super::gate::run_gate(args, stdout, &mut std::io::stderr()),
+        Command::Keygen(args) => super::keygen::run_keygen(args, stdout),
         Command::Schema { which } => {
             let text = serde_json::to_string_pretty(&schema(*which)).unwrap_or_default();
             writeln!(stdout, "{text}").map_err(stdout_error)?;

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use super::CliError;
 use super::args::RunPipelineArgs;
+use super::attest_step::PipelineSource;
 use super::check::{CheckInput, check_pipeline};
 use crate::analyze::Analyzer;
 use crate::analyze::config::RuleSelection;
@@ -18,6 +19,7 @@ use crate::build::process::BuildLog;
 use crate::engine::redact_instruction;
 use crate::exit_code::ExitCode;
 use crate::finding::RedactedSecret;
+use crate::oci::Digest;
 use crate::spec::load::read_text;
 use crate::spec::parse_pipeline;
 
@@ -41,10 +43,15 @@ pub fn run_pipeline(
     let text = read_text(&args.spec)?;
     let pipeline = parse_pipeline(&text, &name)?;
     let spec_path = Some(args.spec.as_path());
+    // What the VSA names the spec by: the file as given and the digest of its bytes.
+    let source = PipelineSource {
+        uri: name.clone(),
+        digest: Digest::sha256_of(text.as_bytes()),
+    };
     let Some(build) = &pipeline.build else {
         return check_pipeline(
             &args.check,
-            &CheckInput::of_image(&pipeline, spec_path),
+            &CheckInput::of_image(&pipeline, source, spec_path),
             stdout,
         );
     };
@@ -99,6 +106,7 @@ pub fn run_pipeline(
     )?;
     let input = CheckInput {
         pipeline: &pipeline,
+        source,
         spec_path,
         built: Some(&image),
         findings,

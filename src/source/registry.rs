@@ -8,6 +8,7 @@ pub mod client;
 pub mod error;
 pub mod options;
 pub mod progress;
+pub mod push;
 pub mod referrers;
 pub mod registry_source;
 

@@ -55,6 +55,45 @@ pub struct Pipeline {
     /// Signatures and provenance the image must carry (paths relative to the spec file).
     #[serde(default, skip_serializing_if = "crate::verify::VerifySpec::is_empty")]
     pub verify: crate::verify::VerifySpec,
+    /// The signed pass/fail record (SLSA VSA) the run issues, and where it goes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attestation: Option<AttestationSpec>,
+}
+
+/// The `attestation:` section: issue a DSSE-signed SLSA VSA for every run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttestationSpec {
+    /// `verifier.id`: a URI naming this verifier, which deploy gates pin, e.g.
+    /// `https://ci.example.com/imgguard`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verifier_id: Option<String>,
+    /// Where to write the DSSE envelope (PASSED or FAILED alike), relative to the
+    /// current directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<String>,
+    /// The signing key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign: Option<SignSpec>,
+    /// Publish a PASSED VSA to the image's registry (cosign `.att` tag and a Sigstore
+    /// bundle referrer). A FAILED or incomplete result is never pushed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub push: bool,
+    /// The URI the VSA names as its `policy` (default: this spec's path as given, or
+    /// `https://imgguard.dev/pipelines/default.yaml` for the embedded default). The
+    /// digest is always that of the spec's bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_uri: Option<String>,
+}
+
+/// How the VSA is signed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignSpec {
+    /// The private key: a file (cosign's encrypted format, or PKCS#8 PEM with ECDSA
+    /// P-256 or Ed25519) or `env://VAR`. The password of an encrypted key comes from
+    /// `IMGGUARD_KEY_PASSWORD` or `COSIGN_PASSWORD`.
+    pub key: String,
 }
 
 /// A per-rule override.

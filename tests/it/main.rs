@@ -18,6 +18,7 @@
     reason = "test code: a failed assumption should panic with context"
 )]
 mod adversarial;
+mod attest;
 mod build;
 mod config_checks;
 mod daemon;

@@ -8,9 +8,9 @@ use std::io::Read;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use reqwest::StatusCode;
 use reqwest::blocking::{Client, RequestBuilder, Response};
-use reqwest::header::{ACCEPT, RANGE, RETRY_AFTER, WWW_AUTHENTICATE};
+use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, RANGE, RETRY_AFTER, WWW_AUTHENTICATE};
+use reqwest::{Method, StatusCode};
 
 use super::RegistryError;
 use super::auth::{self, Challenge, CredentialLookup};
@@ -46,6 +46,8 @@ pub struct RegistryClient {
     retries: u32,
     allow_http: bool,
     credentials: CredentialLookup,
+    /// The token scope's actions: `pull`, or `pull,push` for a client that writes.
+    actions: &'static str,
     state: Mutex<State>,
 }
 
@@ -56,6 +58,23 @@ pub enum DocumentError {
     Registry(RegistryError),
     /// The document is over the limit (its size or what arrived).
     TooLarge(u64),
+}
+
+/// Where a request goes.
+#[derive(Debug)]
+pub(super) enum Target<'a> {
+    /// A path under `/v2/<repository>/`.
+    Path(&'a str),
+    /// An absolute URL the registry handed out (an upload location).
+    Url(String),
+}
+
+/// Whether `url` is on the same scheme, host and port as `base`.
+fn same_origin(base: &str, url: &str) -> bool {
+    match (reqwest::Url::parse(base), reqwest::Url::parse(url)) {
+        (Ok(a), Ok(b)) => a.origin() == b.origin(),
+        _ => false,
+    }
 }
 
 /// What went wrong with one attempt, and whether another may help.
@@ -91,10 +110,23 @@ impl RegistryClient {
             retries: options.retries,
             allow_http: insecure || is_loopback(registry),
             credentials: auth::lookup(registry, options),
+            actions: "pull",
             state: Mutex::new(State {
                 base: None,
                 auth: AuthState::Anonymous,
             }),
+        })
+    }
+
+    /// A client that may also write (bearer tokens are asked for `pull,push`).
+    pub fn new_for_push(
+        registry: &str,
+        repository: &str,
+        options: &RegistryOptions,
+    ) -> Result<Self, RegistryError> {
+        Ok(Self {
+            actions: "pull,push",
+            ..Self::new(registry, repository, options)?
         })
     }
 
@@ -122,24 +154,55 @@ impl RegistryClient {
     /// GET `/v2/<repository>/<path>` with `accept`, starting at byte `from` when
     /// non-zero. Returns the successful response unread.
     pub fn get(&self, path: &str, accept: &[&str], from: u64) -> Result<Response, RegistryError> {
+        let mut headers = HeaderMap::new();
+        if !accept.is_empty()
+            && let Ok(value) = HeaderValue::from_str(&accept.join(", "))
+        {
+            headers.insert(ACCEPT, value);
+        }
+        if from > 0
+            && let Ok(value) = HeaderValue::from_str(&format!("bytes={from}-"))
+        {
+            headers.insert(RANGE, value);
+        }
+        self.send(&Method::GET, &Target::Path(path), &headers, None)
+    }
+
+    /// Sends one request to `target` with `headers` and `body`, answering auth
+    /// challenges and retrying transient failures. Returns a successful (2xx) response
+    /// unread; any other status is [`RegistryError::Status`].
+    pub(super) fn send(
+        &self,
+        method: &Method,
+        target: &Target<'_>,
+        headers: &HeaderMap,
+        body: Option<&[u8]>,
+    ) -> Result<Response, RegistryError> {
         let base = self.base()?;
-        let url = format!("{base}/v2/{}/{path}", self.repository);
+        let (url, same_origin) = match target {
+            Target::Path(path) => (format!("{base}/v2/{}/{path}", self.repository), true),
+            Target::Url(url) => (url.clone(), same_origin(&base, url)),
+        };
         let mut reauthenticated = false;
         let mut failures: Vec<String> = Vec::new();
         let mut attempt: u32 = 0;
         loop {
-            let auth = self.auth_state();
-            let mut request = self.authorise(self.http.get(&url), &auth);
-            if !accept.is_empty() {
-                request = request.header(ACCEPT, accept.join(", "));
-            }
-            if from > 0 {
-                request = request.header(RANGE, format!("bytes={from}-"));
+            let auth = if same_origin {
+                self.auth_state()
+            } else {
+                // Credentials never follow an upload to another host.
+                AuthState::Anonymous
+            };
+            let mut request = self
+                .authorise(self.http.request(method.clone(), &url), &auth)
+                .headers(headers.clone());
+            if let Some(body) = body {
+                request = request.body(body.to_vec());
             }
             let outcome = match request.send() {
                 Ok(response) => match response.status() {
                     s if s.is_success() => return Ok(response),
-                    StatusCode::UNAUTHORIZED if !reauthenticated => {
+                    StatusCode::UNAUTHORIZED if !reauthenticated && same_origin => {
                         reauthenticated = true;
                         let challenge = challenge_of(&response);
                         self.authenticate(challenge.as_ref(), 401)?;
@@ -179,6 +242,20 @@ impl RegistryClient {
                 }
             }
         }
+    }
+
+    /// `/v2/<repository>/<path>` or a `Location` a registry answered (absolute, or
+    /// relative to the registry), as an absolute URL.
+    pub(super) fn resolve_location(&self, location: &str) -> Result<String, RegistryError> {
+        let base = self.base()?;
+        let parsed = reqwest::Url::parse(&base)
+            .and_then(|b| b.join(location))
+            .map_err(|e| RegistryError::Status {
+                url: format!("{base}/v2/{}", self.repository),
+                status: 0,
+                message: format!("unusable upload location `{location}`: {e}"),
+            })?;
+        Ok(parsed.to_string())
     }
 
     /// GET a small document whole (at most `limit` bytes), fetching it again when the
@@ -371,7 +448,10 @@ impl RegistryClient {
             if let Some(service) = service {
                 query.append_pair("service", service);
             }
-            query.append_pair("scope", &format!("repository:{}:pull", self.repository));
+            query.append_pair(
+                "scope",
+                &format!("repository:{}:{}", self.repository, self.actions),
+            );
         }
         let mut request = self.http.get(url);
         if let Some(c) = &self.credentials.credential {

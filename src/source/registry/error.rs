@@ -101,4 +101,29 @@ pub enum RegistryError {
         /// Why (never the secret).
         reason: String,
     },
+    /// A document or blob is larger than imgguard reads or writes.
+    #[error("{url} is {size} bytes, over the limit of {limit}")]
+    #[diagnostic(code(imgguard::registry::too_large))]
+    TooLarge {
+        /// What was requested.
+        url: String,
+        /// Its size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// Bytes do not match the digest that names them (sent, received or announced).
+    #[error("digest mismatch at {url}: expected {expected}, found {found}")]
+    #[diagnostic(
+        code(imgguard::registry::mismatch),
+        help("the registry or something between it and imgguard altered the content")
+    )]
+    Mismatch {
+        /// What was requested.
+        url: String,
+        /// The digest expected.
+        expected: String,
+        /// The digest found.
+        found: String,
+    },
 }
