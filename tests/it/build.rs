@@ -238,6 +238,60 @@ fn run_passes_the_fixed_build_and_reports_the_built_digest() {
 }
 
 #[test]
+fn run_with_a_key_yields_a_passed_vsa_for_the_built_digest() {
+    use base64::Engine as _;
+    let Some(buildah) = Buildah::new() else {
+        return;
+    };
+    let (dir, spec) = context(FIXED, SPEC);
+    let password = [("IMGGUARD_KEY_PASSWORD", "build-test-password")];
+    let prefix = dir.path().join("vsa");
+    let keygen = run_imgguard(
+        &["keygen", "--output-key-prefix", prefix.to_str().unwrap()],
+        |c| {
+            c.envs(password);
+        },
+    );
+    assert_eq!(keygen.code, 0, "{}", keygen.stderr);
+    let vsa = dir.path().join("out/vsa.dsse.json");
+    let out = run_imgguard(
+        &[
+            "run",
+            spec.to_str().unwrap(),
+            "--format",
+            "json",
+            "--attest",
+            vsa.to_str().unwrap(),
+            "--attest-key",
+            prefix.with_extension("key").to_str().unwrap(),
+            "--verifier-id",
+            "https://ci.example.com/imgguard",
+        ],
+        |c| {
+            buildah.env(c);
+            c.envs(password);
+        },
+    );
+    assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
+    let report = out.json();
+    let digest = report["image"]["digest"].as_str().unwrap();
+    assert_eq!(report["build"]["digest"], digest);
+    let envelope: Value = serde_json::from_slice(&std::fs::read(&vsa).unwrap()).unwrap();
+    let payload = base64::engine::general_purpose::STANDARD
+        .decode(envelope["payload"].as_str().unwrap())
+        .unwrap();
+    let statement: Value = serde_json::from_slice(&payload).unwrap();
+    assert_eq!(statement["predicate"]["verificationResult"], "PASSED");
+    let subjects = statement["subject"].as_array().unwrap();
+    assert!(
+        subjects
+            .iter()
+            .any(|s| format!("sha256:{}", s["digest"]["sha256"].as_str().unwrap()) == digest),
+        "{subjects:?} vs {digest}"
+    );
+}
+
+#[test]
 fn a_secret_build_arg_is_a_finding_at_its_spec_line_and_never_shown() {
     let Some(buildah) = Buildah::new() else {
         return;
