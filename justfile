@@ -30,9 +30,13 @@ regenerate:
 bench:
     ./bench/run.sh
 
-# Fuzz targets must keep compiling (run in `ci`).
+# Fuzz targets must keep compiling (run in `ci`); after a Cargo.toml change, `just fuzz-lock`.
 fuzz-check:
     cargo check --manifest-path fuzz/Cargo.toml --locked --bins --target-dir target/fuzz
+
+# Bring fuzz/Cargo.lock up to the crate's dependencies (minimal update, no build).
+fuzz-lock:
+    cargo metadata --manifest-path fuzz/Cargo.toml --format-version 1 > /dev/null
 
 # Run one fuzz target for a while: just fuzz layer_tar 60
 fuzz target seconds="60":
