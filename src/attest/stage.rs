@@ -93,9 +93,11 @@ pub fn attest_run(
             ),
         });
     };
+    // A built image read from the builder's layout is named by where the push stage
+    // put it (`report.push`), which is where the VSA goes.
     let registry_reference = target
         .map(|t| t.reference)
-        .filter(|_| report.image.source.transport == "registry");
+        .filter(|_| report.image.source.transport == "registry" || report.push.is_some());
     let (resource_uri, subject_name) = resource_names(report, registry_reference, &image);
     let context = VsaContext {
         verifier_id: settings.verifier_id.clone(),

@@ -49,6 +49,13 @@ pub struct BuildSpec {
     /// built; it must name the image found at `output`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest_file: Option<PathBuf>,
+    /// Push the built image to `image.ref` once it passed (like `docker buildx build
+    /// --push` or build-push-action's `push: true`): exactly the bytes checked, by
+    /// digest, then the tag — after the attestation when `attestation.push` is set. A
+    /// failing or incomplete result is never pushed. Needs `builder: buildah`,
+    /// `podman`, or a `command` writing `oci:` or `oci-archive:`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub push: bool,
 }
 
 fn default_context() -> PathBuf {

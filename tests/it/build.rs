@@ -10,8 +10,9 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::support::image::{Blobs, Comp, Image, Layer, oci_layout_files, write_dir};
-use crate::support::registry::require;
+use crate::attest::{VERIFIER, gate};
+use crate::support::image::{Blobs, Comp, Image, Layer, oci_layout_files, sha256, write_dir};
+use crate::support::registry::{PASSWORD, Registry, USER, require};
 use crate::support::run::{Output, binary};
 
 /// An AWS key pair that passes the rules (from rules/aws.yaml's examples).
@@ -462,5 +463,235 @@ fn run_verifies_the_built_image_like_check_does() {
     assert_eq!(
         signatures["reason"]["outcome"], "no_signature_found",
         "{signatures:#}"
+    );
+}
+
+// ---- The push stage: `build.push` copies the checked image to `image.ref`. ----
+
+const KEY_PASSWORD: [(&str, &str); 1] = [("IMGGUARD_KEY_PASSWORD", "push-test-password")];
+
+/// An encrypted VSA key pair `DIR/vsa.key`, `DIR/vsa.pub`.
+fn vsa_keys(dir: &Path) -> (PathBuf, PathBuf) {
+    let prefix = dir.join("vsa");
+    let keygen = run_imgguard(
+        &["keygen", "--output-key-prefix", prefix.to_str().unwrap()],
+        |c| {
+            c.envs(KEY_PASSWORD);
+        },
+    );
+    assert_eq!(keygen.code, 0, "{}", keygen.stderr);
+    (prefix.with_extension("key"), prefix.with_extension("pub"))
+}
+
+/// A buildah spec that pushes to `reference`, publishing a VSA signed by `key` when given.
+fn push_spec(reference: &str, key: Option<&Path>) -> String {
+    let attestation = key.map_or_else(String::new, |key| {
+        format!(
+            "attestation:\n  verifier_id: {VERIFIER}\n  sign: {{key: {}}}\n  push: true\n",
+            key.display()
+        )
+    });
+    format!("{SPEC}  push: true\nimage:\n  ref: {reference}\n{attestation}")
+}
+
+/// GET a manifest from the plain test registry: (status, Docker-Content-Digest,
+/// sha256 of the body).
+fn registry_manifest(registry: &Registry, repo: &str, reference: &str) -> (u16, String, String) {
+    let response = reqwest::blocking::Client::new()
+        .get(format!(
+            "http://{}/v2/{repo}/manifests/{reference}",
+            registry.addr
+        ))
+        .header(
+            "accept",
+            "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json",
+        )
+        .send()
+        .unwrap();
+    let status = response.status().as_u16();
+    let announced = response
+        .headers()
+        .get("docker-content-digest")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let body = response.bytes().unwrap();
+    (status, announced, sha256(&body))
+}
+
+#[test]
+fn run_pushes_the_passing_build_after_its_vsa_and_the_gate_accepts_the_digest() {
+    let Some(buildah) = Buildah::new() else {
+        return;
+    };
+    let Some(registry) = Registry::plain() else {
+        return;
+    };
+    let keys_dir = tempfile::tempdir().unwrap();
+    let (key, public) = vsa_keys(keys_dir.path());
+    let reference = format!("{}/team/app:1.0", registry.addr);
+    let (_dir, spec) = context(FIXED, &push_spec(&reference, Some(&key)));
+    let run = || {
+        run_imgguard(&["run", spec.to_str().unwrap(), "--format", "json"], |c| {
+            buildah.env(c);
+            c.envs(KEY_PASSWORD);
+        })
+    };
+    let out = run();
+    assert_eq!(
+        out.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        out.stdout, out.stderr
+    );
+    let report = out.json();
+    let digest = report["image"]["digest"].as_str().unwrap().to_owned();
+    assert_eq!(report["build"]["digest"], digest.as_str());
+    let push = &report["push"];
+    assert_eq!(push["reference"], reference.as_str(), "{push}");
+    assert_eq!(push["digest"], digest.as_str(), "{push}");
+    // The config and two layers (COPY, RUN), all new to this registry.
+    assert_eq!(push["blobs_uploaded"], 3, "{push}");
+    assert_eq!(push["blobs_present"], 0, "{push}");
+    assert_eq!(push["manifests"], 1, "{push}");
+    // The registry serves the very bytes built, under the tag and by digest.
+    let (status, announced, body) = registry_manifest(&registry, "team/app", "1.0");
+    assert_eq!(
+        (status, announced.as_str(), body.as_str()),
+        (200, digest.as_str(), digest.as_str())
+    );
+    // Order: by digest, then the VSA, then the tag.
+    let by_digest = out.stderr.find("by digest").unwrap();
+    let vsa = out.stderr.find("imgguard: pushed VSA").unwrap();
+    let tagged = out
+        .stderr
+        .find(&format!("imgguard: pushed {reference}@{digest}"))
+        .unwrap();
+    assert!(by_digest < vsa && vsa < tagged, "{}", out.stderr);
+
+    let accepted = gate(
+        &format!("{}/team/app@{digest}", registry.addr),
+        &public,
+        &[],
+    );
+    assert_eq!(accepted.code, 0, "{}\n{}", accepted.stdout, accepted.stderr);
+
+    // Built again (the same bytes): every blob is already there and is not sent again.
+    let again = run();
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let report = again.json();
+    assert_eq!(report["push"]["digest"], digest.as_str(), "{report:#}");
+    assert_eq!(report["push"]["blobs_uploaded"], 0);
+    assert_eq!(report["push"]["blobs_present"], 3);
+}
+
+#[test]
+fn a_failing_build_is_never_pushed() {
+    let Some(buildah) = Buildah::new() else {
+        return;
+    };
+    let Some(registry) = Registry::plain() else {
+        return;
+    };
+    let keys_dir = tempfile::tempdir().unwrap();
+    let (key, _) = vsa_keys(keys_dir.path());
+    let reference = format!("{}/team/leaky:1.0", registry.addr);
+    let (_dir, spec) = context(LEAKY, &push_spec(&reference, Some(&key)));
+    let out = run_imgguard(&["run", spec.to_str().unwrap(), "--format", "json"], |c| {
+        buildah.env(c);
+        c.envs(KEY_PASSWORD);
+    });
+    assert_eq!(out.code, 1, "stderr:\n{}", out.stderr);
+    let report = out.json();
+    assert_eq!(report["verdict"], "fail");
+    assert!(report.get("push").is_none(), "{report:#}");
+    assert!(
+        out.stderr
+            .contains(&format!("not pushed to {reference}: the verdict is fail")),
+        "{}",
+        out.stderr
+    );
+    let digest = report["image"]["digest"].as_str().unwrap();
+    for wanted in ["1.0", digest] {
+        let (status, _, _) = registry_manifest(&registry, "team/leaky", wanted);
+        assert_eq!(status, 404, "{wanted} is in the registry");
+    }
+    let config = report["image"]["platforms"][0]["config_digest"]
+        .as_str()
+        .unwrap();
+    let head = reqwest::blocking::Client::new()
+        .head(format!(
+            "http://{}/v2/team/leaky/blobs/{config}",
+            registry.addr
+        ))
+        .send()
+        .unwrap();
+    assert_eq!(head.status().as_u16(), 404);
+    assert_no_leak(&out, &[KEY_ID, SECRET_KEY]);
+}
+
+#[test]
+fn run_pushes_to_a_registry_with_basic_auth_over_tls() {
+    use base64::Engine as _;
+    let Some(buildah) = Buildah::new() else {
+        return;
+    };
+    let Some(registry) = Registry::with_auth_and_tls() else {
+        return;
+    };
+    let reference = format!("{}/secure/app:v1", registry.addr);
+    let (dir, spec) = context(FIXED, &push_spec(&reference, None));
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}"));
+    let authfile = dir.path().join("auth.json");
+    std::fs::write(
+        &authfile,
+        format!(
+            r#"{{"auths": {{"{}": {{"auth": "{auth}"}}}}}}"#,
+            registry.addr
+        ),
+    )
+    .unwrap();
+    let certs = registry.certs_d();
+    let access = [
+        "--certs-d",
+        certs.to_str().unwrap(),
+        "--authfile",
+        authfile.to_str().unwrap(),
+    ];
+    let mut args = vec!["run", spec.to_str().unwrap(), "--format", "json"];
+    args.extend_from_slice(&access);
+    let out = run_imgguard(&args, |c| {
+        buildah.env(c);
+    });
+    assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
+    let digest = out.json()["image"]["digest"].as_str().unwrap().to_owned();
+    // Read back through the registry source: the tag resolves to the built digest.
+    let mut args = vec!["check", &reference, "--format", "json"];
+    args.extend_from_slice(&access);
+    let check = run_imgguard(&args, |_| {});
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    assert_eq!(check.json()["image"]["digest"], digest.as_str());
+
+    // Without credentials the push is refused: its own error, exit 3, nothing tagged.
+    let (_other, spec) = context(
+        FIXED,
+        &push_spec(&format!("{}/secure/app:v2", registry.addr), None),
+    );
+    let out = run_imgguard(
+        &[
+            "run",
+            spec.to_str().unwrap(),
+            "--certs-d",
+            certs.to_str().unwrap(),
+            "--authfile",
+            "/dev/null/none",
+        ],
+        |c| {
+            buildah.env(c);
+        },
+    );
+    assert_eq!(out.code, 3, "stderr:\n{}", out.stderr);
+    assert!(
+        out.stderr.contains("imgguard::push::registry"),
+        "{}",
+        out.stderr
     );
 }
