@@ -695,3 +695,203 @@ fn run_pushes_to_a_registry_with_basic_auth_over_tls() {
         out.stderr
     );
 }
+
+/// A clean two-platform index with a BuildKit attestation manifest, as an OCI layout.
+fn prebuilt_index(dir: &Path) -> String {
+    let image = |arch: &str, text: &str| {
+        Image::new()
+            .platform("linux", arch, None)
+            .layer(
+                Layer::new().file("app/hello.txt", text),
+                Comp::Gzip,
+                "COPY hello.txt /app/",
+            )
+            .config_field("User", Value::String("1000".into()))
+    };
+    let mut blobs = Blobs::default();
+    let amd = image("amd64", "hello amd64\n").store(&mut blobs);
+    let arm = image("arm64", "hello arm64\n").store(&mut blobs);
+    let att =
+        crate::support::image::attestation_manifest(&mut blobs, amd["digest"].as_str().unwrap());
+    let idx = crate::support::image::index(&mut blobs, vec![amd, arm, att]);
+    write_dir(dir, &oci_layout_files(&blobs, &[(idx.clone(), Some("v1"))]));
+    idx["digest"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn a_multi_platform_build_is_pushed_index_and_every_manifest_unchanged() {
+    let Some(registry) = Registry::plain() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let digest = prebuilt_index(&dir.path().join("prebuilt"));
+    let spec = dir.path().join("pipeline.yaml");
+    std::fs::write(
+        &spec,
+        format!(
+            "{COMMAND_SPEC}image: {{ref: {}/multi/app}}\nbuild:\n  builder: command\n  command: [cp, -r, prebuilt, out]\n  output: oci:out:v1\n",
+            registry.addr
+        ),
+    )
+    .unwrap();
+    let out = run_imgguard(
+        &["run", spec.to_str().unwrap(), "--push", "--format", "json"],
+        |_| {},
+    );
+    assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
+    let report = out.json();
+    assert_eq!(report["image"]["digest"], digest.as_str());
+    let push = &report["push"];
+    // No tag in image.ref: `latest`, as docker does.
+    assert_eq!(
+        push["reference"],
+        format!("{}/multi/app:latest", registry.addr).as_str()
+    );
+    // The index, two platform manifests and the attestation manifest; two configs,
+    // two layers, the attestation's config and statement.
+    assert_eq!(push["manifests"], 4, "{push}");
+    assert_eq!(push["blobs_uploaded"], 6, "{push}");
+    let (status, announced, body) = registry_manifest(&registry, "multi/app", "latest");
+    assert_eq!(status, 200);
+    assert_eq!(
+        (announced.as_str(), body.as_str()),
+        (digest.as_str(), digest.as_str())
+    );
+    // Every child is there, byte for byte.
+    let index: Value = serde_json::from_slice(
+        &std::fs::read(
+            dir.path()
+                .join("out/blobs/sha256")
+                .join(digest.trim_start_matches("sha256:")),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    for child in index["manifests"].as_array().unwrap() {
+        let child = child["digest"].as_str().unwrap();
+        let (status, _, body) = registry_manifest(&registry, "multi/app", child);
+        assert_eq!((status, body.as_str()), (200, child));
+    }
+}
+
+#[test]
+fn a_push_that_cannot_work_is_refused_before_the_build() {
+    let dir = tempfile::tempdir().unwrap();
+    prebuilt_layout(&dir.path().join("prebuilt"));
+    let spec = dir.path().join("pipeline.yaml");
+    // The command leaves a marker: it must never run when the push is refused.
+    let build = "build:\n  builder: command\n  command: [sh, -c, \"touch built && cp -r prebuilt out\"]\n  output: oci:out:v1\n";
+    let digest = format!("sha256:{}", "a".repeat(64));
+    let cases: [(String, &[&str], &str); 5] = [
+        (
+            format!("{COMMAND_SPEC}{build}  push: true\n"),
+            &[],
+            "has no `image.ref`",
+        ),
+        (
+            format!("{COMMAND_SPEC}image: {{ref: \"127.0.0.1:5000/app@{digest}\"}}\n{build}"),
+            &["--push"],
+            "names a digest",
+        ),
+        (
+            format!("{COMMAND_SPEC}image: {{ref: \"oci:elsewhere\"}}\n{build}  push: true\n"),
+            &[],
+            "not a registry",
+        ),
+        (
+            format!(
+                "{COMMAND_SPEC}image: {{ref: 127.0.0.1:5000/app:1}}\nbuild:\n  builder: command\n  command: [touch, built]\n  output: docker-archive:out.tar\n  push: true\n"
+            ),
+            &[],
+            "does not leave",
+        ),
+        (
+            format!("{COMMAND_SPEC}image: {{ref: 127.0.0.1:5000/app:1}}\n{build}"),
+            &[
+                "--push-attestation",
+                "--attest-key",
+                "env://UNUSED",
+                "--verifier-id",
+                "https://x.example",
+            ],
+            "can only be pushed",
+        ),
+    ];
+    for (text, extra, expected) in cases {
+        std::fs::write(&spec, &text).unwrap();
+        let mut args = vec!["run", spec.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let out = run_imgguard(&args, |_| {});
+        assert_eq!(out.code, 2, "{text}\nstderr:\n{}", out.stderr);
+        assert!(
+            out.stderr.contains(expected),
+            "{text}\nstderr:\n{}",
+            out.stderr
+        );
+        assert!(!dir.path().join("built").exists(), "{text}: the build ran");
+    }
+    // `--push` needs a build to push.
+    std::fs::write(
+        &spec,
+        format!("{COMMAND_SPEC}image: {{ref: \"oci:prebuilt:v1\"}}\n"),
+    )
+    .unwrap();
+    let out = run_imgguard(&["run", spec.to_str().unwrap(), "--push"], |_| {});
+    assert_eq!(out.code, 2, "stderr:\n{}", out.stderr);
+}
+
+#[test]
+fn a_blob_changed_after_the_check_is_not_uploaded() {
+    use imgguard::oci::{Digest, ImageReference};
+    use imgguard::source::registry::RegistryOptions;
+    use imgguard::source::registry::client::RegistryClient;
+    let Some(registry) = Registry::plain() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let layout = dir.path().join("layout");
+    let digest: Digest = prebuilt_layout(&layout).parse().unwrap();
+    let manifest: Value = serde_json::from_slice(
+        &std::fs::read(layout.join("blobs/sha256").join(digest.hex())).unwrap(),
+    )
+    .unwrap();
+    let layer = manifest["layers"][0]["digest"].as_str().unwrap().to_owned();
+    let layer_file = layout
+        .join("blobs/sha256")
+        .join(layer.trim_start_matches("sha256:"));
+    let mut bytes = std::fs::read(&layer_file).unwrap();
+    *bytes.last_mut().unwrap() ^= 0xff;
+    std::fs::write(&layer_file, bytes).unwrap();
+
+    let options = RegistryOptions::default();
+    let source = imgguard::source::open_source_with(
+        &ImageReference::parse(&format!("oci:{}:v1", layout.display())).unwrap(),
+        &options,
+    )
+    .unwrap();
+    let destination = imgguard::oci::reference::RegistryReference::parse(&format!(
+        "{}/tampered/app:1",
+        registry.addr
+    ))
+    .unwrap();
+    let client =
+        RegistryClient::new_for_push(&destination.registry, &destination.repository, &options)
+            .unwrap();
+    let started = std::time::Instant::now();
+    let error = imgguard::push::push_by_digest(source.as_ref(), &client, &destination, &digest)
+        .unwrap_err();
+    assert!(
+        matches!(&error, imgguard::push::PushError::Mismatch { what, .. } if what.contains(&layer)),
+        "{error:?}"
+    );
+    // Refused on the first attempt, not retried with the same wrong bytes.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(error.exit_code(), imgguard::exit_code::ExitCode::Incomplete);
+    assert!(!client.blob_exists(&layer.parse().unwrap()).unwrap());
+    let (status, _, _) = registry_manifest(&registry, "tampered/app", &digest.to_string());
+    assert_eq!(status, 404);
+}
