@@ -15,7 +15,6 @@ use std::io::Write;
 
 use super::CliError;
 use crate::build::BuiltImage;
-use crate::oci::ImageReference;
 use crate::oci::reference::RegistryReference;
 use crate::policy::Verdict;
 use crate::push::{PushError, PushRecord, PushedImage, push_by_digest};
@@ -23,7 +22,7 @@ use crate::report::Report;
 use crate::source::open_source_with;
 use crate::source::registry::RegistryOptions;
 use crate::source::registry::client::RegistryClient;
-use crate::spec::{BuildSpec, BuilderKind, Pipeline};
+use crate::spec::{BuildSpec, Pipeline};
 
 /// A push `imgguard run` was asked for: the built image to `destination`.
 #[derive(Debug, Clone)]
@@ -32,18 +31,8 @@ pub struct ImagePush {
     pub destination: RegistryReference,
 }
 
-fn destination_error(reference: &str, reason: &str, help: &str) -> CliError {
-    PushError::Destination {
-        reference: reference.to_owned(),
-        reason: reason.to_owned(),
-        help: Some(help.to_owned()),
-    }
-    .into()
-}
-
-/// The push `build.push` (or `run --push`) asks for, checked against the spec: the
-/// destination must be a registry reference without a digest, and the builder must
-/// leave an OCI layout or archive whose bytes can be pushed unchanged.
+/// The push `build.push` (or `run --push`) asks for, checked before the build (see
+/// [`BuildSpec::push_destination`]).
 pub fn image_push_of(
     pipeline: &Pipeline,
     build: &BuildSpec,
@@ -52,48 +41,15 @@ pub fn image_push_of(
     if !(build.push || flag) {
         return Ok(None);
     }
-    let Some(text) = pipeline.image.reference.as_deref() else {
-        return Err(destination_error(
-            "",
-            "the spec has no `image.ref`",
-            "set `image.ref: registry.example.com/team/app:TAG`, the place to push to",
-        ));
-    };
-    let pushable_output = match build.builder {
-        BuilderKind::Buildah | BuilderKind::Podman => true,
-        BuilderKind::Docker => false,
-        BuilderKind::Command => build.output.as_deref().is_some_and(|o| {
-            matches!(
-                ImageReference::parse(o),
-                Ok(ImageReference::OciLayout { .. } | ImageReference::OciArchive { .. })
-            )
-        }),
-    };
-    if !pushable_output {
-        return Err(destination_error(
-            text,
-            &format!(
-                "`builder: {}` does not leave the image as OCI layout bytes that can be pushed unchanged",
-                build.builder.name()
-            ),
-            "use `builder: buildah` or `podman`, or a `command` with `output: oci:DIR` or `oci-archive:FILE`; after `docker build`, push with `docker push` and check the pushed digest",
-        ));
-    }
-    match ImageReference::parse(text) {
-        Ok(ImageReference::Registry(destination)) if destination.digest.is_none() => {
-            Ok(Some(ImagePush { destination }))
+    let reference = pipeline.image.reference.as_deref();
+    match build.push_destination(reference) {
+        Ok(destination) => Ok(Some(ImagePush { destination })),
+        Err(problem) => Err(PushError::Destination {
+            reference: reference.unwrap_or_default().to_owned(),
+            reason: problem.reason,
+            help: Some(problem.help.to_owned()),
         }
-        Ok(ImageReference::Registry(_)) => Err(destination_error(
-            text,
-            "it names a digest, which only the build decides",
-            "write `image.ref` with a tag (registry/repo:TAG)",
-        )),
-        Ok(_) => Err(destination_error(
-            text,
-            "it is not a registry reference",
-            "write `image.ref` as registry.example.com/team/app:TAG",
-        )),
-        Err(e) => Err(e.into()),
+        .into()),
     }
 }
 

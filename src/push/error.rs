@@ -15,10 +15,10 @@ use crate::source::registry::RegistryError;
 #[derive(Debug, Error, Diagnostic)]
 pub enum PushError {
     /// `image.ref` cannot receive the built image.
-    #[error("cannot push the built image to `{reference}`: {reason}")]
+    #[error("cannot push the built image: {reason}")]
     #[diagnostic(code(imgguard::push::destination))]
     Destination {
-        /// `image.ref` as written.
+        /// `image.ref` as written (empty when there is none).
         reference: String,
         /// Why not.
         reason: String,

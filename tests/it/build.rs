@@ -786,7 +786,7 @@ fn a_push_that_cannot_work_is_refused_before_the_build() {
         (
             format!("{COMMAND_SPEC}{build}  push: true\n"),
             &[],
-            "has no `image.ref`",
+            "no `image.ref`",
         ),
         (
             format!("{COMMAND_SPEC}image: {{ref: \"127.0.0.1:5000/app@{digest}\"}}\n{build}"),
