@@ -63,6 +63,11 @@ pub struct Report {
     /// The push stage, when `imgguard run` pushed the image it built and checked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub push: Option<crate::push::PushRecord>,
+    /// Every rule the check evaluated (for JUnit's one test case per check). Not part
+    /// of the JSON contract: `tool.ruleset_digest` already identifies the rule set.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub checks: Vec<crate::analyze::RuleDoc>,
 }
 
 /// The tool.
@@ -261,6 +266,7 @@ impl Report {
             dockerfile: None,
             build: None,
             push: None,
+            checks: outcome.checks.clone(),
         }
     }
 }
