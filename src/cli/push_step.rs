@@ -107,13 +107,14 @@ pub fn push_checked_image(
     let r = &pushed.record;
     let _ = writeln!(
         notes,
-        "imgguard: pushed {} blob(s) ({} bytes; {} already there) and {} manifest(s) to {}/{} by digest",
+        "imgguard: pushed {} blob(s) ({} bytes; {} already there) and {} manifest(s) to {}/{} by digest in {} ms",
         r.blobs_uploaded,
         r.bytes_uploaded,
         r.blobs_present,
         r.manifests,
         destination.registry,
-        destination.repository
+        destination.repository,
+        r.duration_ms
     );
     Ok(Some(PendingTag { pushed, client }))
 }

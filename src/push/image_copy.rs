@@ -49,6 +49,7 @@ pub fn push_by_digest(
     destination: &RegistryReference,
     expected: &Digest,
 ) -> Result<PushedImage, PushError> {
+    let started = std::time::Instant::now();
     let root = source.root(MAX_MANIFEST_BYTES).map_err(PushError::Source)?;
     let (identity, _) = source.identity(&root);
     if identity != *expected {
@@ -74,11 +75,13 @@ pub fn push_by_digest(
             blobs_uploaded: 0,
             blobs_present: 0,
             bytes_uploaded: 0,
+            duration_ms: 0,
         },
     };
     let (root_bytes, media_type) = copy.manifest(&root, 0)?;
     let mut root = root;
     root.media_type = media_type;
+    copy.record.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     Ok(PushedImage {
         destination: destination.clone(),
         root,

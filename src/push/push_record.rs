@@ -24,4 +24,6 @@ pub struct PushRecord {
     pub blobs_present: usize,
     /// Bytes uploaded.
     pub bytes_uploaded: u64,
+    /// How long pushing the blobs and manifests took (the tag is set later).
+    pub duration_ms: u64,
 }
