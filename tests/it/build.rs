@@ -725,52 +725,63 @@ fn a_multi_platform_build_is_pushed_index_and_every_manifest_unchanged() {
     };
     let dir = tempfile::tempdir().unwrap();
     let digest = prebuilt_index(&dir.path().join("prebuilt"));
-    let spec = dir.path().join("pipeline.yaml");
-    std::fs::write(
-        &spec,
-        format!(
-            "{COMMAND_SPEC}image: {{ref: {}/multi/app}}\nbuild:\n  builder: command\n  command: [cp, -r, prebuilt, out]\n  output: oci:out:v1\n",
-            registry.addr
-        ),
-    )
-    .unwrap();
-    let out = run_imgguard(
-        &["run", spec.to_str().unwrap(), "--push", "--format", "json"],
-        |_| {},
-    );
-    assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
-    let report = out.json();
-    assert_eq!(report["image"]["digest"], digest.as_str());
-    let push = &report["push"];
-    // No tag in image.ref: `latest`, as docker does.
-    assert_eq!(
-        push["reference"],
-        format!("{}/multi/app:latest", registry.addr).as_str()
-    );
-    // The index, two platform manifests and the attestation manifest; two configs,
-    // two layers, the attestation's config and statement.
-    assert_eq!(push["manifests"], 4, "{push}");
-    assert_eq!(push["blobs_uploaded"], 6, "{push}");
-    let (status, announced, body) = registry_manifest(&registry, "multi/app", "latest");
-    assert_eq!(status, 200);
-    assert_eq!(
-        (announced.as_str(), body.as_str()),
-        (digest.as_str(), digest.as_str())
-    );
-    // Every child is there, byte for byte.
     let index: Value = serde_json::from_slice(
         &std::fs::read(
             dir.path()
-                .join("out/blobs/sha256")
+                .join("prebuilt/blobs/sha256")
                 .join(digest.trim_start_matches("sha256:")),
         )
         .unwrap(),
     )
     .unwrap();
-    for child in index["manifests"].as_array().unwrap() {
-        let child = child["digest"].as_str().unwrap();
-        let (status, _, body) = registry_manifest(&registry, "multi/app", child);
-        assert_eq!((status, body.as_str()), (200, child));
+    let spec = dir.path().join("pipeline.yaml");
+    // The same image left as a layout directory and as an archive (streamed from
+    // inside the tar), each pushed to its own repository.
+    for (repo, command, output) in [
+        ("multi/app", "[cp, -r, prebuilt, out]", "oci:out:v1"),
+        (
+            "multi/archive",
+            "[tar, -C, prebuilt, -cf, out.tar, .]",
+            "oci-archive:out.tar:v1",
+        ),
+    ] {
+        std::fs::write(
+            &spec,
+            format!(
+                "{COMMAND_SPEC}image: {{ref: {}/{repo}}}\nbuild:\n  builder: command\n  command: {command}\n  output: {output}\n",
+                registry.addr
+            ),
+        )
+        .unwrap();
+        let out = run_imgguard(
+            &["run", spec.to_str().unwrap(), "--push", "--format", "json"],
+            |_| {},
+        );
+        assert_eq!(out.code, 0, "{output}: stderr:\n{}", out.stderr);
+        let report = out.json();
+        assert_eq!(report["image"]["digest"], digest.as_str());
+        let push = &report["push"];
+        // No tag in image.ref: `latest`, as docker does.
+        assert_eq!(
+            push["reference"],
+            format!("{}/{repo}:latest", registry.addr).as_str()
+        );
+        // The index, two platform manifests and the attestation manifest; two
+        // configs, two layers, the attestation's config and statement.
+        assert_eq!(push["manifests"], 4, "{push}");
+        assert_eq!(push["blobs_uploaded"], 6, "{push}");
+        let (status, announced, body) = registry_manifest(&registry, repo, "latest");
+        assert_eq!(status, 200);
+        assert_eq!(
+            (announced.as_str(), body.as_str()),
+            (digest.as_str(), digest.as_str())
+        );
+        // Every child is there, byte for byte.
+        for child in index["manifests"].as_array().unwrap() {
+            let child = child["digest"].as_str().unwrap();
+            let (status, _, body) = registry_manifest(&registry, repo, child);
+            assert_eq!((status, body.as_str()), (200, child));
+        }
     }
 }
 
