@@ -529,12 +529,23 @@ fn run_pushes_the_passing_build_after_its_vsa_and_the_gate_accepts_the_digest() 
     let keys_dir = tempfile::tempdir().unwrap();
     let (key, public) = vsa_keys(keys_dir.path());
     let reference = format!("{}/team/app:1.0", registry.addr);
-    let (_dir, spec) = context(FIXED, &push_spec(&reference, Some(&key)));
+    let (dir, spec) = context(FIXED, &push_spec(&reference, Some(&key)));
+    let vsa = dir.path().join("vsa.dsse.json");
     let run = || {
-        run_imgguard(&["run", spec.to_str().unwrap(), "--format", "json"], |c| {
-            buildah.env(c);
-            c.envs(KEY_PASSWORD);
-        })
+        run_imgguard(
+            &[
+                "run",
+                spec.to_str().unwrap(),
+                "--format",
+                "json",
+                "--attest",
+                vsa.to_str().unwrap(),
+            ],
+            |c| {
+                buildah.env(c);
+                c.envs(KEY_PASSWORD);
+            },
+        )
     };
     let out = run();
     assert_eq!(
@@ -560,13 +571,31 @@ fn run_pushes_the_passing_build_after_its_vsa_and_the_gate_accepts_the_digest() 
     );
     // Order: by digest, then the VSA, then the tag.
     let by_digest = out.stderr.find("by digest").unwrap();
-    let vsa = out.stderr.find("imgguard: pushed VSA").unwrap();
+    let vsa_pushed = out.stderr.find("imgguard: pushed VSA").unwrap();
     let tagged = out
         .stderr
         .find(&format!("imgguard: pushed {reference}@{digest}"))
         .unwrap();
-    assert!(by_digest < vsa && vsa < tagged, "{}", out.stderr);
+    assert!(
+        by_digest < vsa_pushed && vsa_pushed < tagged,
+        "{}",
+        out.stderr
+    );
 
+    // The VSA names the image where it was pushed, not the builder's temporary layout.
+    let envelope: Value = serde_json::from_slice(&std::fs::read(&vsa).unwrap()).unwrap();
+    let statement: Value = serde_json::from_slice(
+        &base64::Engine::decode(
+            &base64::engine::general_purpose::STANDARD,
+            envelope["payload"].as_str().unwrap(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        statement["predicate"]["resourceUri"],
+        format!("oci://{}/team/app@{digest}", registry.addr).as_str()
+    );
     let accepted = gate(
         &format!("{}/team/app@{digest}", registry.addr),
         &public,
