@@ -240,7 +240,6 @@ fn run_passes_the_fixed_build_and_reports_the_built_digest() {
 
 #[test]
 fn run_with_a_key_yields_a_passed_vsa_for_the_built_digest() {
-    use base64::Engine as _;
     let Some(buildah) = Buildah::new() else {
         return;
     };
@@ -277,11 +276,7 @@ fn run_with_a_key_yields_a_passed_vsa_for_the_built_digest() {
     let report = out.json();
     let digest = report["image"]["digest"].as_str().unwrap();
     assert_eq!(report["build"]["digest"], digest);
-    let envelope: Value = serde_json::from_slice(&std::fs::read(&vsa).unwrap()).unwrap();
-    let payload = base64::engine::general_purpose::STANDARD
-        .decode(envelope["payload"].as_str().unwrap())
-        .unwrap();
-    let statement: Value = serde_json::from_slice(&payload).unwrap();
+    let statement = vsa_statement(&vsa);
     assert_eq!(statement["predicate"]["verificationResult"], "PASSED");
     let subjects = statement["subject"].as_array().unwrap();
     assert!(
@@ -483,6 +478,16 @@ fn vsa_keys(dir: &Path) -> (PathBuf, PathBuf) {
     (prefix.with_extension("key"), prefix.with_extension("pub"))
 }
 
+/// The in-toto statement inside a DSSE envelope file.
+fn vsa_statement(path: &Path) -> Value {
+    use base64::Engine as _;
+    let envelope: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let payload = base64::engine::general_purpose::STANDARD
+        .decode(envelope["payload"].as_str().unwrap())
+        .unwrap();
+    serde_json::from_slice(&payload).unwrap()
+}
+
 /// A buildah spec that pushes to `reference`, publishing a VSA signed by `key` when given.
 fn push_spec(reference: &str, key: Option<&Path>) -> String {
     let attestation = key.map_or_else(String::new, |key| {
@@ -583,15 +588,7 @@ fn run_pushes_the_passing_build_after_its_vsa_and_the_gate_accepts_the_digest() 
     );
 
     // The VSA names the image where it was pushed, not the builder's temporary layout.
-    let envelope: Value = serde_json::from_slice(&std::fs::read(&vsa).unwrap()).unwrap();
-    let statement: Value = serde_json::from_slice(
-        &base64::Engine::decode(
-            &base64::engine::general_purpose::STANDARD,
-            envelope["payload"].as_str().unwrap(),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let statement = vsa_statement(&vsa);
     assert_eq!(
         statement["predicate"]["resourceUri"],
         format!("oci://{}/team/app@{digest}", registry.addr).as_str()
