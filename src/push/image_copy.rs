@@ -3,10 +3,12 @@
 //! document is re-hashed against the digest its parent names before it is sent, every
 //! blob is streamed from disk through a [`VerifyingReader`], and the registry's answer
 //! to each manifest PUT must name the same digest. Children go before their parents
-//! (blobs, then platform manifests, then the index), as registries require.
+//! (blobs, then platform manifests, then the index), as registries require; the
+//! blobs of one manifest go up a few at a time.
 
 use std::collections::BTreeSet;
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use super::{PushError, PushRecord, VerifyingReader};
 use crate::oci::reference::RegistryReference;
@@ -18,6 +20,9 @@ use crate::source::registry::push::MAX_MANIFEST_BYTES;
 
 /// An index nests at most this deep (an index of indexes is already rare).
 const MAX_INDEX_DEPTH: u32 = 2;
+/// Blobs uploaded at the same time (docker pushes up to 5, skopeo 6; each holds only
+/// a small read buffer, so memory stays bounded).
+const PARALLEL_UPLOADS: usize = 3;
 /// At most this many manifests are pushed for one image.
 const MAX_MANIFESTS: usize = 1024;
 
@@ -168,10 +173,15 @@ impl Copy<'_> {
             }
             MediaKind::Manifest => {
                 let manifest = ImageManifest::parse(&bytes).map_err(invalid)?;
-                self.blob(&manifest.config)?;
-                for layer in &manifest.layers {
-                    self.blob(layer)?;
-                }
+                // Foreign layers are fetched from their `urls` by whoever pulls the
+                // image; registries do not take them and neither docker nor skopeo
+                // pushes them.
+                let wanted: Vec<&Descriptor> = std::iter::once(&manifest.config)
+                    .chain(&manifest.layers)
+                    .filter(|d| d.urls.is_empty() || !is_non_distributable(&d.media_type))
+                    .filter(|d| self.done.insert(d.digest.clone()))
+                    .collect();
+                self.blobs(&wanted)?;
             }
             _ => {
                 return Err(PushError::Unsupported {
@@ -197,52 +207,84 @@ impl Copy<'_> {
         Ok((bytes, media_type))
     }
 
-    /// Upload one blob unless the registry has it, streamed and verified.
-    fn blob(&mut self, descriptor: &Descriptor) -> Result<(), PushError> {
-        if !self.done.insert(descriptor.digest.clone()) {
-            return Ok(());
+    /// Upload `wanted` (blobs the registry may lack), [`PARALLEL_UPLOADS`] at a time
+    /// as docker and skopeo do; the first failure stops new uploads and is returned.
+    fn blobs(&mut self, wanted: &[&Descriptor]) -> Result<(), PushError> {
+        let (source, client) = (self.source, self.client);
+        let next = AtomicUsize::new(0);
+        let stop = AtomicBool::new(false);
+        let outcomes = Mutex::new(Vec::with_capacity(wanted.len()));
+        std::thread::scope(|scope| {
+            for _ in 0..PARALLEL_UPLOADS.min(wanted.len()) {
+                scope.spawn(|| {
+                    while !stop.load(Ordering::Relaxed) {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(descriptor) = wanted.get(index) else {
+                            break;
+                        };
+                        let outcome = upload_blob(source, client, descriptor);
+                        stop.fetch_or(outcome.is_err(), Ordering::Relaxed);
+                        if let Ok(mut all) = outcomes.lock() {
+                            all.push((index, outcome));
+                        }
+                    }
+                });
+            }
+        });
+        // A worker that panicked has already made the scope panic: no poison here.
+        let mut outcomes = outcomes
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        outcomes.sort_by_key(|(index, _)| *index);
+        for (_, outcome) in outcomes {
+            match outcome? {
+                None => self.record.blobs_present += 1,
+                Some(size) => {
+                    self.record.blobs_uploaded += 1;
+                    self.record.bytes_uploaded = self.record.bytes_uploaded.saturating_add(size);
+                }
+            }
         }
-        // Foreign layers are fetched from their `urls` by whoever pulls the image;
-        // registries do not take them and neither docker nor skopeo pushes them.
-        if !descriptor.urls.is_empty() && is_non_distributable(&descriptor.media_type) {
-            return Ok(());
-        }
-        let client = self.client;
-        if client
-            .blob_exists(&descriptor.digest)
-            .map_err(|e| registry_error(client, e))?
-        {
-            self.record.blobs_present += 1;
-            return Ok(());
-        }
-        let failure = Arc::new(OnceLock::new());
-        let source = self.source;
-        let open = || -> std::io::Result<Box<dyn std::io::Read + Send>> {
-            let reader = source
-                .open_blob(descriptor)
-                .map_err(|e| std::io::Error::other(e.to_string()))?;
-            Ok(Box::new(VerifyingReader::new(
-                reader,
-                descriptor.digest.clone(),
-                descriptor.size,
-                failure.clone(),
-            )))
-        };
-        let give_up = || failure.get().is_some();
-        let uploaded =
-            client.upload_blob_stream(&descriptor.digest, descriptor.size, &open, &give_up);
-        if let Some(reason) = failure.get() {
-            return Err(PushError::Mismatch {
-                what: format!("blob {}", descriptor.digest),
-                expected: descriptor.digest.to_string(),
-                found: reason.clone(),
-            });
-        }
-        uploaded.map_err(|e| registry_error(client, e))?;
-        self.record.blobs_uploaded += 1;
-        self.record.bytes_uploaded = self.record.bytes_uploaded.saturating_add(descriptor.size);
         Ok(())
     }
+}
+
+/// Upload one blob unless the registry has it, streamed and verified: `Some(size)`
+/// when uploaded, `None` when it was there.
+fn upload_blob(
+    source: &dyn ImageSource,
+    client: &RegistryClient,
+    descriptor: &Descriptor,
+) -> Result<Option<u64>, PushError> {
+    if client
+        .blob_exists(&descriptor.digest)
+        .map_err(|e| registry_error(client, e))?
+    {
+        return Ok(None);
+    }
+    let failure = Arc::new(OnceLock::new());
+    let open = || -> std::io::Result<Box<dyn std::io::Read + Send>> {
+        let reader = source
+            .open_blob(descriptor)
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        Ok(Box::new(VerifyingReader::new(
+            reader,
+            descriptor.digest.clone(),
+            descriptor.size,
+            failure.clone(),
+        )))
+    };
+    let give_up = || failure.get().is_some();
+    let uploaded = client.upload_blob_stream(&descriptor.digest, descriptor.size, &open, &give_up);
+    if let Some(reason) = failure.get() {
+        return Err(PushError::Mismatch {
+            what: format!("blob {}", descriptor.digest),
+            expected: descriptor.digest.to_string(),
+            found: reason.clone(),
+        });
+    }
+    uploaded.map_err(|e| registry_error(client, e))?;
+    Ok(Some(descriptor.size))
 }
 
 fn is_non_distributable(media_type: &str) -> bool {
