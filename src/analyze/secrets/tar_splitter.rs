@@ -85,6 +85,11 @@ impl TarSplitter {
         }
     }
 
+    /// Members begun so far.
+    pub fn members(&self) -> usize {
+        self.members
+    }
+
     /// Whether a member's content is being delivered (its `End` has not come yet).
     pub fn in_member(&self) -> bool {
         matches!(self.state, State::Member { .. })
