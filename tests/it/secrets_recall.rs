@@ -990,6 +990,85 @@ fn corpus() -> Corpus {
         &dockerconfigjson,
     );
 
+    // Names and files where the value's format alone is not enough: the rule needs
+    // the neighbourhood (a key id, the word Datadog/Twilio, index-servers).
+    let s3_id = format!("AKIA{}", r.s(B32, 16));
+    let s3_secret = r.s(B64, 40);
+    c.plant(
+        "s3cmd access key",
+        "secret.aws-access-key-id",
+        "/root/.s3cfg",
+        &format!("[default]\naccess_key = {s3_id}"),
+        &s3_id,
+    );
+    c.plant(
+        "s3cmd secret_key",
+        "secret.aws-secret-key-near-key-id",
+        "/root/.s3cfg",
+        &format!("secret_key = {s3_secret}\nhost_base = s3.amazonaws.com"),
+        &s3_secret,
+    );
+    let tf_secret = r.s(B64, 40);
+    c.plant(
+        "terraform aws provider secret_key",
+        "secret.aws-secret-key-near-key-id",
+        "/app/infra/main.tf",
+        &format!("provider \"aws\" {{\n  region     = \"eu-west-1\"\n  access_key = \"AKIA{}\"\n  secret_key = \"{tf_secret}\"\n}}", r.s(B32, 16)),
+        &tf_secret,
+    );
+    // Its snippet also holds the key id: credit a finding on the secret's line only.
+    c.items.last_mut().unwrap().chunk = c.items.last().unwrap().lines;
+    let dd_agent = r.s(HEX, 32);
+    c.plant(
+        "datadog agent api_key",
+        "secret.datadog-agent-api-key",
+        "/etc/datadog-agent/datadog.yaml",
+        &format!("## @param api_key - string - required\n## The Datadog API key used by your Agent to submit metrics and events to Datadog.\n#\napi_key: {dd_agent}\n\nsite: datadoghq.eu"),
+        &dd_agent,
+    );
+    let twilio_code = r.s(HEX, 32);
+    c.plant(
+        "twilio quickstart auth_token",
+        "secret.twilio-auth-token-near-client",
+        "/app/src/sms.py",
+        &format!("from twilio.rest import Client\n\naccount_sid = \"AC{}\"\nauth_token = \"{twilio_code}\"\nclient = Client(account_sid, auth_token)", r.s(HEX, 32)),
+        &twilio_code,
+    );
+    let mailgun_v2 = format!("{}-{}-{}", r.s(HEX, 32), r.s(HEX, 8), r.s(HEX, 8));
+    c.plant(
+        "mailgun current-format key",
+        "secret.mailgun-private-api-key",
+        "/app/config/mail.env",
+        &format!("MAILGUN_API_KEY={mailgun_v2}"),
+        &mailgun_v2,
+    );
+    let nexus_pw = r.password(18);
+    c.plant(
+        "private index password in .pypirc",
+        "secret.pypirc-index-password",
+        "/home/app/.pypirc",
+        &format!("[distutils]\nindex-servers =\n    internal\n\n[internal]\nrepository = https://nexus.acme.test/repository/pypi-internal/\nusername = release-bot\npassword = {nexus_pw}"),
+        &nexus_pw,
+    );
+    let pip_pw = r.password(18);
+    c.plant(
+        "pip.conf index-url credentials",
+        "secret.url-credentials",
+        "/etc/pip.conf",
+        &format!(
+            "[global]\nindex-url = https://deploy:{pip_pw}@nexus.acme.test/repository/pypi/simple"
+        ),
+        &pip_pw,
+    );
+    let helm_key = pem("EC PRIVATE KEY", &ec_sec1(&mut r)).replace('\n', "\n    ");
+    c.plant(
+        "private key indented in helm values",
+        "secret.private-key-ec",
+        "/app/deploy/values.yaml",
+        &format!("tls:\n  key: |\n    {helm_key}"),
+        &helm_key,
+    );
+
     // Inside a jar (Spring Boot fat jar) and a tar.gz bundle.
     let jar_pw = r.password(20);
     c.plant_member(
@@ -1157,6 +1236,57 @@ fn precision_set(c: &mut Corpus, r: &mut Rng) {
         ]),
     );
     c.decoy("certificate", "/etc/ssl/certs/acme-root.pem", &cert, &cert);
+
+    // What Trivy flags but is public or not a credential.
+    let pk_live = format!("pk_live_{}", r.s(ALNUM, 24));
+    c.decoy(
+        "stripe publishable key",
+        "/app/static/checkout.js",
+        &format!("const stripe = Stripe('{pk_live}');"),
+        &pk_live,
+    );
+    let mapbox_public = format!(
+        "pk.eyJ1IjoiYWNtZS1tYXBzIiwiYSI6I{}In0.{}",
+        r.s(ALNUM, 20),
+        r.s(B64URL, 22)
+    );
+    c.decoy(
+        "mapbox public token",
+        "/app/static/map.js",
+        &format!("mapboxgl.accessToken = '{mapbox_public}';"),
+        &mapbox_public,
+    );
+    let fake_block = format!(
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA{}\n-----END RSA PRIVATE KEY-----",
+        "x".repeat(48)
+    );
+    c.decoy(
+        "placeholder private key block",
+        "/app/docs/tls.md",
+        &fake_block,
+        &fake_block,
+    );
+    let bcrypt = format!("$2b$12${}", r.s(ALNUM, 53));
+    c.decoy(
+        "bcrypt hash as a password",
+        "/app/config/release.env",
+        &format!("ADMIN_PASSWORD_HASH={bcrypt}"),
+        &bcrypt,
+    );
+    let ca_data = b64(cert.as_bytes());
+    c.decoy("kubeconfig CA data", "/root/.kube/config-ca-only", &format!("clusters:\n- cluster:\n    certificate-authority-data: {ca_data}\n    server: https://10.0.0.1:6443"), &ca_data);
+    c.decoy(
+        "password from the environment",
+        "/app/src/db.py",
+        "password = os.environ[\"DB_PASSWORD\"]",
+        "os.environ[\"DB_PASSWORD\"]",
+    );
+    c.decoy(
+        "actions secret reference",
+        "/app/.github/workflows/release.yml",
+        "        env:\n          GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}",
+        "${{ secrets.GITHUB_TOKEN }}",
+    );
 
     // Hashes and UUIDs.
     let sri = format!("sha512-{}==", r.s(B64, 86));

@@ -30,6 +30,9 @@ pub enum Validator {
     GcpServiceAccount,
     /// An AWS secret key: confirmed when an access key id is near it.
     AwsPairing,
+    /// A 40-character secret under a name AWS shares with others (`secret_key`): kept
+    /// only when an access key id is near it.
+    AwsPairingRequired,
     /// Base64 of `user:password` (Docker `auth`, HTTP Basic).
     BasicAuth,
     /// Base64 of a Docker `config.json` (a Kubernetes Secret's `.dockerconfigjson` or
@@ -85,6 +88,7 @@ impl Validator {
                     Validation::Accept
                 }
             }
+            Self::AwsPairingRequired => Validation::from_bool(has_aws_key_id(context)),
             Self::BasicAuth => basic_auth(value),
             Self::Base64DockerConfig => base64_docker_config(value),
         }
