@@ -91,8 +91,9 @@ for it, ig_rules, ig_gates, tv_rules in rows:
         continue
     n += 1
     exp = it["rule"].removeprefix("secret.")
+    where = it["where"].replace("|", "\\|")
     ig_cell = ", ".join(("**" + r + "**") if r == exp else r for r in ig_rules) or "—"
-    print(f"| {n} | {it['name']} | `{it['where']}` | {exp} | {ig_cell} | {'yes' if ig_gates else 'no'} | {', '.join(tv_rules) or '—'} |")
+    print(f"| {n} | {it['name']} | `{where}` | {exp} | {ig_cell} | {'yes' if ig_gates else 'no'} | {', '.join(tv_rules) or '—'} |")
 print()
 print("Precision set (must not gate; for Trivy every finding is an alarm):")
 print()

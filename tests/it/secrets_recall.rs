@@ -1009,14 +1009,23 @@ fn corpus() -> Corpus {
         &s3_secret,
     );
     let tf_secret = r.s(B64, 40);
+    let tf_id = format!("AKIA{}", r.s(B32, 16));
+    c.plant(
+        "terraform aws provider access_key",
+        "secret.aws-access-key-id",
+        "/app/infra/main.tf",
+        &format!("provider \"aws\" {{\n  region     = \"eu-west-1\"\n  access_key = \"{tf_id}\""),
+        &tf_id,
+    );
+    // One snippet per line here: credit a finding on the item's own line only.
+    c.items.last_mut().unwrap().chunk = c.items.last().unwrap().lines;
     c.plant(
         "terraform aws provider secret_key",
         "secret.aws-secret-key-near-key-id",
         "/app/infra/main.tf",
-        &format!("provider \"aws\" {{\n  region     = \"eu-west-1\"\n  access_key = \"AKIA{}\"\n  secret_key = \"{tf_secret}\"\n}}", r.s(B32, 16)),
+        &format!("  secret_key = \"{tf_secret}\"\n}}"),
         &tf_secret,
     );
-    // Its snippet also holds the key id: credit a finding on the secret's line only.
     c.items.last_mut().unwrap().chunk = c.items.last().unwrap().lines;
     let dd_agent = r.s(HEX, 32);
     c.plant(
