@@ -263,6 +263,8 @@ struct Item {
 struct Corpus {
     files: BTreeMap<String, String>,
     members: BTreeMap<(String, String), String>,
+    /// Files built by hand (deflated zip, nested archive, gz, binary).
+    raw: BTreeMap<String, Vec<u8>>,
     items: Vec<Item>,
     env: Vec<String>,
     labels: BTreeMap<String, String>,
@@ -340,6 +342,34 @@ impl Corpus {
             },
             lines,
             chunk,
+            value: value.to_owned(),
+        });
+    }
+
+    /// A credential in a hand-built file: `member` is the innermost archive member,
+    /// `line` its line there (0: any line, as in a binary).
+    fn plant_raw(
+        &mut self,
+        name: &str,
+        rule: &'static str,
+        path: &str,
+        member: Option<&str>,
+        line: u32,
+        value: &str,
+    ) {
+        self.items.push(Item {
+            name: name.to_owned(),
+            rule: Some(rule),
+            place: Place::File {
+                path: path.to_owned(),
+                member: member.map(str::to_owned),
+            },
+            lines: (line, line),
+            chunk: if line == 0 {
+                (1, u32::MAX)
+            } else {
+                (line, line)
+            },
             value: value.to_owned(),
         });
     }
@@ -1078,6 +1108,132 @@ fn corpus() -> Corpus {
         &helm_key,
     );
 
+    // Ecosystem files: node-config JSON, WordPress.
+    let json_pw = r.password(18);
+    c.plant(
+        "json db password (node-config)",
+        "secret.json-database-password",
+        "/app/config/default.json",
+        &format!("{{\n  \"port\": 8080,\n  \"db\": {{\n    \"host\": \"db.internal\",\n    \"user\": \"app\",\n    \"password\": \"{json_pw}\"\n  }}\n}}"),
+        &json_pw,
+    );
+    let wp_pw = r.password(16);
+    c.plant("wordpress DB_PASSWORD", "secret.php-define-password", "/var/www/html/wp-config.php", &format!("<?php\ndefine( 'DB_NAME', 'wordpress' );\ndefine( 'DB_USER', 'wordpress' );\ndefine( 'DB_PASSWORD', '{wp_pw}' );"), &wp_pw);
+    let wp_salt = r.s(
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*-_[]{}<>~+=,.;:/?|",
+        64,
+    );
+    c.plant(
+        "wordpress AUTH_KEY",
+        "secret.wordpress-auth-key",
+        "/var/www/html/wp-config.php",
+        &format!("define( 'AUTH_KEY',         '{wp_salt}' );"),
+        &wp_salt,
+    );
+    let adc_refresh = format!("1//0{}", r.s(B64URL, 99));
+    c.plant(
+        "gcloud application default credentials",
+        "secret.gcp-oauth-refresh-token",
+        "/root/.config/gcloud/application_default_credentials.json",
+        &format!("{{\n  \"client_id\": \"764086051850-6qr4p6gpi6hn506pt8ejuq83di341hur.apps.googleusercontent.com\",\n  \"client_secret\": \"d-FL95Q19q7MQmFpd7hHD0Ty\",\n  \"refresh_token\": \"{adc_refresh}\",\n  \"type\": \"authorized_user\"\n}}"),
+        &adc_refresh,
+    );
+    // Its client_secret is the gcloud SDK's public one: never a finding that gates.
+    let adc_lines = c.items.last().unwrap().lines;
+    c.items.push(Item {
+        name: "gcloud's public client secret".into(),
+        rule: None,
+        place: Place::File {
+            path: "/root/.config/gcloud/application_default_credentials.json".into(),
+            member: None,
+        },
+        lines: (adc_lines.0 - 1, adc_lines.0 - 1),
+        chunk: (adc_lines.0 - 1, adc_lines.0 - 1),
+        value: "d-FL95Q19q7MQmFpd7hHD0Ty".into(),
+    });
+
+    // Hand-built files: a deflated zip, a jar inside a tar.gz, a single .gz file and
+    // a compiled class (a binary: scanned through its printable strings).
+    let fine_grained = format!("github_pat_{}_{}", r.s(ALNUM, 22), r.s(ALNUM, 59));
+    c.raw.insert(
+        "/app/lambda.zip".into(),
+        zip(
+            &[
+                ("index.js", b"exports.handler = async () => 1;\n"),
+                (
+                    ".env",
+                    format!("NODE_ENV=production\nGITHUB_TOKEN={fine_grained}\n").as_bytes(),
+                ),
+            ],
+            true,
+        ),
+    );
+    c.plant_raw(
+        "github fine-grained pat in a deflated zip",
+        "secret.github-fine-grained-pat",
+        "/app/lambda.zip",
+        Some(".env"),
+        2,
+        &fine_grained,
+    );
+    let nested_bot = format!("xoxb-{}-{}-{}", r.digits(12), r.digits(13), r.s(ALNUM, 24));
+    let inner_jar = zip(
+        &[
+            ("META-INF/MANIFEST.MF", b"Manifest-Version: 1.0\n"),
+            (
+                "application.properties",
+                format!("slack.bot-token={nested_bot}\n").as_bytes(),
+            ),
+        ],
+        true,
+    );
+    c.raw.insert(
+        "/opt/dist.tar.gz".into(),
+        tar_gz(&[
+            ("dist/README", b"build 42\n"),
+            ("dist/lib/notifier.jar", &inner_jar),
+        ]),
+    );
+    c.plant_raw(
+        "slack token in a jar inside a tar.gz",
+        "secret.slack-bot-token",
+        "/opt/dist.tar.gz",
+        Some("application.properties"),
+        1,
+        &nested_bot,
+    );
+    let gz_key = format!("rk_live_{}", r.s(ALNUM, 99));
+    c.raw.insert(
+        "/var/backups/app.env.gz".into(),
+        gzip(format!("APP_ENV=prod\nSTRIPE_KEY={gz_key}\n").as_bytes()),
+    );
+    let gz_member = "app.env";
+    c.plant_raw(
+        "stripe restricted key in a .gz",
+        "secret.stripe-restricted-key",
+        "/var/backups/app.env.gz",
+        Some(gz_member),
+        2,
+        &gz_key,
+    );
+    let class_token = format!("glpat-{}", r.s(B64URL, 20));
+    let mut class = vec![
+        0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 0x34, 0, 0x1d, 0x0a, 0, 2, 0, 3, 1,
+    ];
+    class.extend_from_slice(&(class_token.len() as u16).to_be_bytes());
+    class.extend_from_slice(class_token.as_bytes());
+    class.extend_from_slice(&[7, 0, 4, 1, 0, 6, 0, 0, 0xff, 0x01]);
+    c.raw
+        .insert("/app/classes/com/acme/Config.class".into(), class);
+    c.plant_raw(
+        "gitlab token in a compiled class",
+        "secret.gitlab-personal-access-token",
+        "/app/classes/com/acme/Config.class",
+        None,
+        0,
+        &class_token,
+    );
+
     // Inside a jar (Spring Boot fat jar) and a tar.gz bundle.
     let jar_pw = r.password(20);
     c.plant_member(
@@ -1297,6 +1453,20 @@ fn precision_set(c: &mut Corpus, r: &mut Rng) {
         "${{ secrets.GITHUB_TOKEN }}",
     );
 
+    // WordPress's sample config.
+    c.decoy(
+        "wp-config-sample DB_PASSWORD",
+        "/var/www/html/wp-config-sample.php",
+        "define( 'DB_PASSWORD', 'password_here' );",
+        "password_here",
+    );
+    c.decoy(
+        "wp-config-sample AUTH_KEY",
+        "/var/www/html/wp-config-sample.php",
+        "define( 'AUTH_KEY',         'put your unique phrase here' );",
+        "put your unique phrase here",
+    );
+
     // Hashes and UUIDs.
     let sri = format!("sha512-{}==", r.s(B64, 86));
     c.decoy(
@@ -1407,25 +1577,37 @@ fn yml_decoy() -> &'static str {
     "/app/config/tracing.yml"
 }
 
-/// A minimal stored zip holding `members` (enough for a jar).
-fn stored_zip(members: &[(&str, &[u8])]) -> Vec<u8> {
+/// A minimal zip holding `members`, stored or deflated (jars and most zips deflate).
+fn zip(members: &[(&str, &[u8])], deflate: bool) -> Vec<u8> {
+    let method: u16 = if deflate { 8 } else { 0 };
     let mut out = Vec::new();
     let mut central = Vec::new();
     for (name, content) in members {
         let crc = crc32fast::hash(content);
-        let len = content.len() as u32;
+        let data = if deflate {
+            let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::new(6));
+            e.write_all(content).unwrap();
+            e.finish().unwrap()
+        } else {
+            content.to_vec()
+        };
+        let (packed, len) = (data.len() as u32, content.len() as u32);
         let offset = out.len() as u32;
-        out.extend_from_slice(b"PK\x03\x04\x14\x00\x00\x00\x00\x00\x00\x00\x00\x00");
+        out.extend_from_slice(b"PK\x03\x04\x14\x00\x00\x00");
+        out.extend_from_slice(&method.to_le_bytes());
+        out.extend_from_slice(&[0; 4]);
         out.extend_from_slice(&crc.to_le_bytes());
-        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&packed.to_le_bytes());
         out.extend_from_slice(&len.to_le_bytes());
         out.extend_from_slice(&(name.len() as u16).to_le_bytes());
         out.extend_from_slice(&[0, 0]);
         out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(content);
-        central.extend_from_slice(b"PK\x01\x02\x14\x00\x14\x00\x00\x00\x00\x00\x00\x00\x00\x00");
+        out.extend_from_slice(&data);
+        central.extend_from_slice(b"PK\x01\x02\x14\x00\x14\x00\x00\x00");
+        central.extend_from_slice(&method.to_le_bytes());
+        central.extend_from_slice(&[0; 4]);
         central.extend_from_slice(&crc.to_le_bytes());
-        central.extend_from_slice(&len.to_le_bytes());
+        central.extend_from_slice(&packed.to_le_bytes());
         central.extend_from_slice(&len.to_le_bytes());
         central.extend_from_slice(&(name.len() as u16).to_le_bytes());
         central.extend_from_slice(&[0; 12]);
@@ -1444,7 +1626,15 @@ fn stored_zip(members: &[(&str, &[u8])]) -> Vec<u8> {
     out
 }
 
-fn tar_gz(members: &[(&str, &[u8])]) -> Vec<u8> {
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::GzBuilder::new()
+        .mtime(0)
+        .write(Vec::new(), flate2::Compression::new(6));
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn tar(members: &[(&str, &[u8])]) -> Vec<u8> {
     let mut b = tar::Builder::new(Vec::new());
     for (name, content) in members {
         let mut h = tar::Header::new_gnu();
@@ -1453,12 +1643,11 @@ fn tar_gz(members: &[(&str, &[u8])]) -> Vec<u8> {
         h.set_mtime(0);
         b.append_data(&mut h, name, *content).unwrap();
     }
-    let tar = b.into_inner().unwrap();
-    let mut e = flate2::GzBuilder::new()
-        .mtime(0)
-        .write(Vec::new(), flate2::Compression::new(6));
-    e.write_all(&tar).unwrap();
-    e.finish().unwrap()
+    b.into_inner().unwrap()
+}
+
+fn tar_gz(members: &[(&str, &[u8])]) -> Vec<u8> {
+    gzip(&tar(members))
 }
 
 /// The image: everything in one layer except the `.npmrc` a second layer deletes.
@@ -1476,11 +1665,14 @@ fn image(c: &Corpus) -> Image {
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("jar"))
         {
-            stored_zip(members)
+            zip(members, false)
         } else {
             tar_gz(members)
         };
         app = app.file(archive.trim_start_matches('/'), bytes);
+    }
+    for (path, bytes) in &c.raw {
+        app = app.file(path.trim_start_matches('/'), bytes);
     }
     let mut base = Layer::new();
     for (path, text) in &c.files {
@@ -1532,7 +1724,7 @@ fn at_place(finding: &Value, item: &Item) -> bool {
             loc["source"] == "file"
                 && loc["path"] == path.as_str()
                 && archive_ok
-                && (item.lines.0..=item.lines.1).contains(&line)
+                && (item.lines == (0, 0) || (item.lines.0..=item.lines.1).contains(&line))
         }
         Place::Env(key) => loc["source"] == "env" && loc["path"] == key.as_str(),
         Place::Label(key) => loc["source"] == "label" && loc["path"] == key.as_str(),
@@ -1542,6 +1734,7 @@ fn at_place(finding: &Value, item: &Item) -> bool {
 
 fn place_text(item: &Item) -> String {
     match &item.place {
+        Place::File { path, member: None } if item.lines.0 == 0 => path.clone(),
         Place::File { path, member: None } => format!("{path}:{}", item.lines.0),
         Place::File {
             path,
