@@ -103,6 +103,13 @@ const TRIVIAL_VALUES: &[&[u8]] = &[
 
 /// Why a value is not a reportable secret, or `None` when it is plausible.
 pub fn rejection(value: &[u8], check: ValueCheck) -> Option<&'static str> {
+    // A quoted capture (`password "PASSWORD"` in a .netrc) is judged by what is inside.
+    let value = match (value.first(), value.last()) {
+        (Some(&open @ (b'"' | b'\'')), Some(&close)) if value.len() >= 2 && open == close => {
+            value.get(1..value.len() - 1).unwrap_or(value)
+        }
+        _ => value,
+    };
     if KNOWN_EXAMPLES.contains(&value) {
         return Some("documented example value");
     }
@@ -336,6 +343,11 @@ mod tests {
         );
         assert!(rejection(b"/run/secrets/db_password", ValueCheck::Password).is_some());
         assert!(rejection(b"settings.DB_PASSWORD", ValueCheck::Password).is_some());
+        assert!(rejection(b"\"PASSWORD\"", ValueCheck::Password).is_some());
+        assert_eq!(
+            rejection(b"'ComplexPassword123'", ValueCheck::Password),
+            None
+        );
     }
 
     #[test]
