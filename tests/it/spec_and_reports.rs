@@ -884,6 +884,7 @@ fn constructed_report(findings: Vec<imgguard::finding::Finding>) -> imgguard::re
         gating,
         dockerfile: None,
         build: None,
+        push: None,
         checks: Vec::new(),
     }
 }
