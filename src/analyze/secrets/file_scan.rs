@@ -629,7 +629,7 @@ impl<'s> FileScan<'s> {
         } else {
             self.end();
         }
-        let fixture = is_package_test_fixture(&self.path);
+        let fixture = is_package_test_fixture(&self.path) || is_documentation(&self.path);
         for finding in &mut self.findings {
             finding.path = Some(self.path.clone());
             if fixture {
@@ -659,6 +659,22 @@ fn gunzipped_name(path: &str) -> String {
     } else {
         base.strip_suffix(".gz").unwrap_or(base).to_owned()
     }
+}
+
+/// Installed documentation (`/usr/share/doc`, man and info pages, Vim's help) holds
+/// example keys and URLs with passwords by design; its findings are kept but do not
+/// gate, as for package test fixtures.
+pub fn is_documentation(path: &str) -> bool {
+    const DOC_ROOTS: [&str; 6] = [
+        "/usr/share/doc/",
+        "/usr/share/man/",
+        "/usr/share/info/",
+        "/usr/share/gtk-doc/",
+        "/usr/local/share/doc/",
+        "/usr/local/share/man/",
+    ];
+    DOC_ROOTS.iter().any(|root| path.starts_with(root))
+        || (path.starts_with("/usr/share/vim/") && path.contains("/doc/"))
 }
 
 /// Test fixtures shipped inside installed packages hold sample credentials by design;
@@ -941,6 +957,27 @@ mod tests {
         let result = scan(&scanner, "/usr/bin/tool", &binary, &ContentCache::default());
         assert_eq!(result.findings.len(), 1, "{:?}", result.findings);
         assert_eq!(result.findings[0].line, None);
+    }
+
+    #[test]
+    fn installed_documentation_does_not_gate() {
+        let scanner = scanner();
+        let content = format!("TOKEN = '{TOKEN}'\n");
+        for path in [
+            "/usr/share/doc/libxmlsec1-dev/examples/rsakey.env",
+            "/usr/share/vim/vim90/doc/pi_netrw.txt",
+        ] {
+            let result = scan(&scanner, path, content.as_bytes(), &ContentCache::default());
+            assert_eq!(result.findings.len(), 1);
+            assert_eq!(result.findings[0].confidence, Confidence::Low, "{path}");
+        }
+        let result = scan(
+            &scanner,
+            "/app/doc/notes.txt",
+            content.as_bytes(),
+            &ContentCache::default(),
+        );
+        assert_ne!(result.findings[0].confidence, Confidence::Low);
     }
 
     #[test]
