@@ -34,57 +34,115 @@ impl StringsExtractor {
         }
     }
 
-    /// Append the printable runs completed in `chunk` to `out`. The loop keeps one
-    /// counter (the current run's length, reset by a non-printable byte without a
-    /// branch) and branches only when a long-enough run ends, which is rare and
-    /// predictable: binary noise costs two compares and a multiply per byte.
+    /// Append the printable runs completed in `chunk` to `out`.
+    ///
+    /// Only runs of at least `min_run` bytes matter, so the search skips ahead: with
+    /// the byte before `i` non-printable, a long-enough run starting at `i` needs
+    /// `chunk[i + min_run - 1]` printable; when it is not, no such run starts in
+    /// `i..i + min_run` and the search jumps `min_run` bytes. Binary noise is mostly
+    /// skipped this way; printable stretches are then walked once.
     pub fn push(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
-        let carried = self.run.len();
-        let mut run = carried;
-        for (i, &b) in chunk.iter().enumerate() {
-            let next = (run + 1) * printable(b);
-            if (next == 0 && run >= self.min_run) || next > MAX_RUN {
-                // A run ends at `i` (or is cut at MAX_RUN, ending after `i`).
-                let end = if next > MAX_RUN { i + 1 } else { i };
-                let len = if next > MAX_RUN { next } else { run };
-                self.emit(chunk, end, len, out);
-                run = 0;
+        let min = self.min_run;
+        let mut i = 0;
+        if !self.run.is_empty() {
+            // The run carried from the last chunk continues with this chunk's head.
+            let end = first_non_printable(chunk, 0);
+            self.carry(chunk.get(..end).unwrap_or_default(), out);
+            if end == chunk.len() {
+                return;
+            }
+            self.end_carried(out);
+            i = end + 1;
+        }
+        // Invariant: `i == 0` with nothing carried, or `chunk[i - 1]` is non-printable.
+        while let Some(&last) = chunk.get(i + min - 1) {
+            if printable(last) == 0 {
+                i += min;
                 continue;
             }
-            run = next;
+            if let Some(bad) = last_non_printable(chunk, i, i + min - 1) {
+                i = bad + 1;
+                continue;
+            }
+            // `chunk[i..i + min]` is printable and `chunk[i - 1]` is not: a run starts.
+            let end = first_non_printable(chunk, i + min);
+            let run = chunk.get(i..end).unwrap_or_default();
+            if end == chunk.len() {
+                self.carry(run, out);
+                return;
+            }
+            emit_pieces(run, min, out);
+            i = end + 1;
         }
-        // Keep the unfinished run for the next chunk.
-        if run == 0 {
-            self.run.clear();
-        } else if run > chunk.len() {
-            self.run.extend_from_slice(chunk);
-        } else {
-            self.run.clear();
-            self.run
-                .extend_from_slice(chunk.get(chunk.len() - run..).unwrap_or_default());
+        // The tail is shorter than `min_run`: keep its printable suffix, which may
+        // begin a run that continues in the next chunk.
+        let tail_start = chunk
+            .get(i..)
+            .and_then(|tail| tail.iter().rposition(|&b| printable(b) == 0))
+            .map_or(i, |pos| i + pos + 1);
+        if let Some(suffix) = chunk.get(tail_start..)
+            && !suffix.is_empty()
+        {
+            self.carry(suffix, out);
         }
     }
 
-    /// Emit the run of `len` bytes that ends at `chunk[end]` (exclusive); its start may
-    /// lie in earlier chunks (held in `self.run`).
-    fn emit(&mut self, chunk: &[u8], end: usize, len: usize, out: &mut Vec<u8>) {
-        if len > end {
-            out.extend_from_slice(&self.run);
-            out.extend_from_slice(chunk.get(..end).unwrap_or_default());
-        } else {
-            out.extend_from_slice(chunk.get(end - len..end).unwrap_or_default());
+    /// Add `bytes` to the carried run, emitting it whenever it reaches the longest
+    /// run kept as one line.
+    fn carry(&mut self, mut bytes: &[u8], out: &mut Vec<u8>) {
+        while !bytes.is_empty() {
+            let room = MAX_RUN + 1 - self.run.len();
+            let (take, rest) = bytes.split_at(room.min(bytes.len()));
+            self.run.extend_from_slice(take);
+            bytes = rest;
+            if self.run.len() == MAX_RUN + 1 {
+                out.extend_from_slice(&self.run);
+                out.push(b'\n');
+                self.run.clear();
+            }
         }
-        out.push(b'\n');
-        self.run.clear();
     }
 
-    /// Emit the last run.
-    pub fn finish(mut self, out: &mut Vec<u8>) {
+    /// The carried run ended: emit it if long enough.
+    fn end_carried(&mut self, out: &mut Vec<u8>) {
         if self.run.len() >= self.min_run {
             out.extend_from_slice(&self.run);
             out.push(b'\n');
         }
         self.run.clear();
+    }
+
+    /// Emit the last run.
+    pub fn finish(mut self, out: &mut Vec<u8>) {
+        self.end_carried(out);
+    }
+}
+
+/// Index of the first non-printable byte of `chunk` at or after `from` (or its length).
+fn first_non_printable(chunk: &[u8], from: usize) -> usize {
+    chunk
+        .get(from..)
+        .and_then(|rest| rest.iter().position(|&b| printable(b) == 0))
+        .map_or(chunk.len(), |pos| from + pos)
+}
+
+/// Index of the last non-printable byte in `chunk[from..to]`, if any.
+fn last_non_printable(chunk: &[u8], from: usize, to: usize) -> Option<usize> {
+    chunk
+        .get(from..to)?
+        .iter()
+        .rposition(|&b| printable(b) == 0)
+        .map(|pos| from + pos)
+}
+
+/// A complete run, cut into lines of at most `MAX_RUN + 1` bytes; pieces shorter
+/// than `min` are dropped.
+fn emit_pieces(run: &[u8], min: usize, out: &mut Vec<u8>) {
+    for piece in run.chunks(MAX_RUN + 1) {
+        if piece.len() >= min {
+            out.extend_from_slice(piece);
+            out.push(b'\n');
+        }
     }
 }
 
