@@ -132,6 +132,12 @@ pub struct RuleSpec {
     /// keyword is common; a wrong value makes the rule's examples fail their test.
     #[serde(default)]
     pub requires: Option<String>,
+    /// With `requires`: the literal lies within this many bytes after the start of the
+    /// keyword hit (e.g. the `@` of `https://user:pass@host`), so a hit without it is
+    /// dropped before any window is built. For rules whose keyword is very common
+    /// (`http` in text); a wrong value makes the rule's examples fail their test.
+    #[serde(default)]
+    pub requires_within: Option<u32>,
     /// Why this rule does not false-alarm.
     pub fp_guard: String,
     /// Inputs that must produce a finding of this rule.
@@ -180,6 +186,8 @@ pub struct Rule {
     pub window: Option<Window>,
     /// A literal every match contains, checked before the regex.
     pub requires: Option<String>,
+    /// Bytes after a keyword hit within which `requires` must occur.
+    pub requires_within: Option<u32>,
     /// False-positive guard explanation.
     pub fp_guard: String,
     /// Positive examples.

@@ -278,6 +278,9 @@ fn compile(origin: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
             regex.captures_len().saturating_sub(1)
         )));
     }
+    if spec.requires_within.is_some() && spec.requires.as_deref().is_none_or(str::is_empty) {
+        return Err(bad("requires_within needs a requires literal"));
+    }
     Ok(Rule {
         id,
         title: spec.title,
@@ -293,6 +296,7 @@ fn compile(origin: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
         value_check: spec.value_check,
         window: spec.window,
         requires: spec.requires.filter(|r| !r.is_empty()),
+        requires_within: spec.requires_within,
         fp_guard: spec.fp_guard,
         examples: spec.examples,
         negative_examples: spec.negative_examples,

@@ -217,6 +217,13 @@ impl Scanner {
                 let Some(rule) = self.rules.get(rule_id as usize) else {
                     continue;
                 };
+                if let (Some(literal), Some(within)) = (&rule.requires, rule.requires_within) {
+                    let reach = hit.start.saturating_add(within as usize).min(buf.len());
+                    let near = buf.get(hit.start..reach).unwrap_or_default();
+                    if memchr::memmem::find(near, literal.as_bytes()).is_none() {
+                        continue;
+                    }
+                }
                 let (start, end) = match rule.window {
                     None => line_window(buf, hit.start, hit.end),
                     Some(w) => (

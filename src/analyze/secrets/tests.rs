@@ -231,6 +231,39 @@ rules:
 }
 
 #[test]
+fn requires_within_needs_requires_and_reaches_the_longest_url_credential() {
+    let orphan = "rules:
+  - id: secret.x
+    title: t
+    provider: p
+    kind: api-token
+    long_lived: true
+    severity: low
+    confidence: low
+    keywords: [abcd]
+    pattern: 'abcd(efgh)'
+    requires_within: 10
+    fp_guard: explains nothing useful here
+    examples: ['abcdefgh']
+";
+    let err = RuleSet::from_yaml("w.yaml", orphan).unwrap_err();
+    assert!(err.to_string().contains("requires_within"), "{err}");
+    // The longest user and password the URL rule reports (the password guard stops at
+    // 200 bytes): its `@` is still within reach
+    // of the `http` hit, so the precheck never drops a match the regex would make.
+    let user = "u".repeat(100);
+    let password: String = (0..198)
+        .map(|i: u8| char::from(b'a' + (i % 26) * 7 % 26))
+        .collect();
+    let url = format!("RUN curl https://{user}:{password}Z9@artifacts.acme.test/x\n");
+    let found = scan_all(url.as_bytes());
+    assert!(
+        found.iter().any(|f| f.0 == "secret.url-credentials"),
+        "{found:?}"
+    );
+}
+
+#[test]
 fn env_db_pass_is_a_finding_and_db_user_is_not() {
     let found = scan_all(b"DB_PASS=ComplexPassword123\nDB_USER=readonly_user\n");
     assert_eq!(found.len(), 1, "{found:?}");
