@@ -15,6 +15,10 @@
 //! reports every occurrence of every keyword; this module reduces them to exactly the
 //! hits the Aho-Corasick back end reports: the same shards (from [`teddy_layout`]), and
 //! within a shard the leftmost-longest, non-overlapping hits from the resume point on.
+//! Measured (`secrets_bench --backend …`, 336 MB of /usr text, one core, a loaded
+//! machine): keyword pass 1.8–2.6 GB/s against 1.2–1.6 GB/s, text scan 1.05–1.5 GB/s
+//! against 0.8–1.0 GB/s, same findings digest. Binaries cost the same on both: their
+//! time is the printable-strings extraction.
 //!
 //! Fail closed: if vectorscan cannot scan (scratch allocation or a scan error), the hits
 //! come from an Aho-Corasick prefilter over the same keywords, so an error never
