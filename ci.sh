@@ -21,9 +21,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# just is not in bookworm: its PyPI wheel ships the release binary; fall back to cargo.
+# just is not in bookworm: build it from crates.io (no prebuilt binaries from the web).
 if ! command -v just >/dev/null 2>&1; then
-  python3 -m pip install --quiet rust-just 2>/dev/null || cargo install --locked just
+  cargo install --locked just
 fi
 if ! cargo nextest --version >/dev/null 2>&1; then
   cargo install --locked cargo-nextest

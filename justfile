@@ -42,6 +42,10 @@ regenerate:
 bench:
     ./bench/run.sh
 
+# Secret findings against Trivy's, item by item, on the planted image (docs/secrets-vs-trivy.md).
+compare-trivy:
+    ./bench/compare-trivy.sh
+
 # Fuzz targets must keep compiling (run in `ci`); after a Cargo.toml change, `just fuzz-lock`.
 fuzz-check:
     cargo check --manifest-path fuzz/Cargo.toml --locked --bins --target-dir target/fuzz

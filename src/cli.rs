@@ -7,6 +7,7 @@ pub mod check;
 pub mod error;
 pub mod gate;
 pub mod keygen;
+pub mod push_step;
 pub mod registry_args;
 pub mod rules;
 pub mod run;

@@ -13,7 +13,7 @@ use crate::analyze::config::Origin;
 use crate::analyze::config::config_analyzer::history_origins;
 use crate::analyze::dockerfile::Dockerfile;
 use crate::analyze::filesystem_checks::drop_path_findings_covered_by_secrets;
-use crate::analyze::{Analyzer, FindingSink, ImageContext, LayerContext};
+use crate::analyze::{Analyzer, FindingSink, ImageContext, LayerContext, RuleDoc};
 use crate::build::BuiltImage;
 use crate::coverage::{Coverage, CoverageGap, GapKind};
 use crate::finding::{Finding, LayerRef, SourceKind};
@@ -53,6 +53,9 @@ pub struct CheckOutcome {
     pub policy: PolicyOutcome,
     /// Signature and provenance verification (empty when the spec asks for none).
     pub verification: Verification,
+    /// Every rule that was evaluated (sorted by id): what the analyzers check as
+    /// configured, less what the spec switched off. A check with no finding passed.
+    pub checks: Vec<RuleDoc>,
     /// Wall time in milliseconds.
     pub timing_ms: u128,
 }
@@ -171,6 +174,7 @@ pub fn check(request: &CheckRequest<'_>) -> Result<CheckOutcome, SourceError> {
                 reasons: policy.reasons.clone(),
                 policy,
                 verification: Verification::default(),
+                checks: Vec::new(),
                 timing_ms: started.elapsed().as_millis(),
             });
         }
@@ -281,8 +285,22 @@ pub fn check(request: &CheckRequest<'_>) -> Result<CheckOutcome, SourceError> {
         reasons: policy.reasons.clone(),
         policy,
         verification,
+        checks: evaluated_checks(request.pipeline, request.analyzers),
         timing_ms: started.elapsed().as_millis(),
     })
+}
+
+/// The rules a check evaluated: each analyzer's configured checks, less the rules and
+/// categories the spec's policy switches off, one per id.
+fn evaluated_checks(pipeline: &Pipeline, analyzers: &[Box<dyn Analyzer>]) -> Vec<RuleDoc> {
+    let mut checks: Vec<RuleDoc> = analyzers
+        .iter()
+        .flat_map(|a| a.checks())
+        .filter(|r| crate::policy::overrides::rule_enabled(pipeline, &r.id, r.category))
+        .collect();
+    checks.sort_by(|a, b| a.id.cmp(&b.id));
+    checks.dedup_by(|a, b| a.id == b.id);
+    checks
 }
 
 /// Discover the evidence the image's source holds and verify it.

@@ -17,6 +17,7 @@ pub mod intoto;
 pub mod layer;
 pub mod oci;
 pub mod policy;
+pub mod push;
 pub mod redact;
 pub mod report;
 pub mod source;

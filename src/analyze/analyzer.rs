@@ -112,6 +112,13 @@ pub trait Analyzer: Send + Sync {
         Vec::new()
     }
 
+    /// The rules this analyzer evaluates as configured (profile, enabled and disabled
+    /// rules, whether a Dockerfile was given): the checks a run performed, each of which
+    /// passes when it reports nothing (JUnit's one test case per check).
+    fn checks(&self) -> Vec<super::RuleDoc> {
+        self.rules()
+    }
+
     /// Byte ranges of secret values inside free text (history lines, commands), so the
     /// engine can redact them before anything is displayed.
     fn secret_spans(&self, text: &[u8]) -> Vec<Range<usize>> {

@@ -24,6 +24,7 @@ pub mod secret_finding;
 pub mod secrets_analyzer;
 pub mod stream;
 pub mod strings;
+pub mod tar_splitter;
 pub mod teddy_layout;
 pub mod validator;
 #[cfg(feature = "vectorscan")]

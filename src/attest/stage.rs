@@ -1,8 +1,9 @@
 //! The attestation step of a run: from a finished report to a signed VSA file and,
-//! for a PASSED result from a registry image, the two published copies.
+//! for a PASSED result from a registry image (or a built image the push stage put in
+//! a registry, `report.push`), the two published copies.
 //!
-//! `imgguard check` calls [`attest_run`] after writing its reports; any other command
-//! that ends in a report (a future `imgguard run` after a build) calls it the same way.
+//! `imgguard check` and `imgguard run` call [`attest_run`] after writing their reports
+//! (`run` after pushing a built image by digest and before tagging it).
 //! The verdict and exit code are never changed here: a FAILED or incomplete result
 //! still gets its VSA file, and is never pushed.
 
@@ -93,9 +94,11 @@ pub fn attest_run(
             ),
         });
     };
+    // A built image read from the builder's layout is named by where the push stage
+    // put it (`report.push`), which is where the VSA goes.
     let registry_reference = target
         .map(|t| t.reference)
-        .filter(|_| report.image.source.transport == "registry");
+        .filter(|_| report.image.source.transport == "registry" || report.push.is_some());
     let (resource_uri, subject_name) = resource_names(report, registry_reference, &image);
     let context = VsaContext {
         verifier_id: settings.verifier_id.clone(),

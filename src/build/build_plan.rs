@@ -360,6 +360,7 @@ mod tests {
             command: Vec::new(),
             output: None,
             digest_file: None,
+            push: false,
         }
     }
 

@@ -21,7 +21,8 @@ pub enum Command {
     /// Check an image against a pipeline spec (the embedded default when none is given).
     Check(CheckArgs),
     /// Run the pipeline a spec declares: build (its `build:` section), then check,
-    /// verify and attest exactly the image built, stopping at the first stage that fails.
+    /// verify, attest and push (`build.push`) exactly the image built, stopping at the
+    /// first stage that fails.
     Run(RunPipelineArgs),
     /// Record the fingerprints of an image's current findings, so later checks with
     /// `--baseline` gate only on new ones.
@@ -247,6 +248,10 @@ pub struct RunPipelineArgs {
     /// IMAGE may be given); without one, IMAGE or the spec's `image.ref`.
     #[arg(value_name = "PIPELINE")]
     pub spec: PathBuf,
+    /// Push the built image to the spec's `image.ref` once it passed, as
+    /// `build.push: true` does: by digest, then the tag after the attestation.
+    #[arg(long)]
+    pub push: bool,
     /// Everything `check` takes.
     #[command(flatten)]
     pub check: CheckArgs,

@@ -117,7 +117,12 @@ pub fn run_attestation(
         path: "report JSON".into(),
         source,
     })?;
-    let reference = ImageReference::parse(&report.image.reference).ok();
+    // After a push, the image's registry is where it was pushed.
+    let named = report
+        .push
+        .as_ref()
+        .map_or(report.image.reference.as_str(), |p| p.reference.as_str());
+    let reference = ImageReference::parse(named).ok();
     let target = match &reference {
         Some(ImageReference::Registry(r)) => Some(PushTarget {
             reference: r,

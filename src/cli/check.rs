@@ -80,6 +80,8 @@ pub struct CheckInput<'a> {
     pub findings: Vec<Finding>,
     /// What the VSA names the spec by (its URI and the digest of its bytes).
     pub source: PipelineSource,
+    /// Push the built image after a PASS (`build.push`, `run --push`).
+    pub push: Option<&'a super::push_step::ImagePush>,
 }
 
 impl<'a> CheckInput<'a> {
@@ -95,6 +97,7 @@ impl<'a> CheckInput<'a> {
             built: None,
             findings: Vec::new(),
             source,
+            push: None,
         }
     }
 }
@@ -357,6 +360,20 @@ pub fn check_pipeline(
     let (outcome, ruleset) = run_engine(&args.run, input, policy, &options)?;
     let mut report = Report::from_outcome(&outcome, pipeline, ruleset);
     report.build = input.built.map(|b| b.record.clone());
+    // By digest before the reports and the VSA (which names it); tagged last.
+    let pending_tag = match (input.push, input.built) {
+        (Some(push), Some(built)) => super::push_step::push_checked_image(
+            push,
+            built,
+            &report,
+            &options,
+            &mut std::io::stderr(),
+        )?,
+        _ => None,
+    };
+    report.push = pending_tag
+        .as_ref()
+        .map(super::push_step::PendingTag::record);
     for target in &targets {
         write_target(&report, target, stdout)?;
     }
@@ -368,6 +385,9 @@ pub fn check_pipeline(
             &options,
             &mut std::io::stderr(),
         )?;
+    }
+    if let Some(pending) = pending_tag {
+        pending.finish(&mut std::io::stderr())?;
     }
     Ok(ExitCode::of_verdict(outcome.verdict))
 }

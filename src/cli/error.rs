@@ -64,6 +64,10 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Registry(#[from] RegistryError),
+    /// The checked image could not be pushed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Push(#[from] crate::push::PushError),
     /// Output could not be written.
     #[error("failed to write the report to {path}: {source}")]
     #[diagnostic(
@@ -102,6 +106,7 @@ impl CliError {
                 _ => ExitCode::Internal,
             },
             Self::Build(e) => e.exit_code(),
+            Self::Push(e) => e.exit_code(),
         }
     }
 }

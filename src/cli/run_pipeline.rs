@@ -1,7 +1,9 @@
 //! `imgguard run PIPELINE`: the whole declared pipeline. The build stage (when the
 //! spec has `build:`) runs first; its image then goes through the same path as
 //! `imgguard check` (check, verify, attest, reports), bound to the digest the builder
-//! recorded. The first stage that fails ends the run with its exit code.
+//! recorded; with `build.push` a PASS is then pushed to `image.ref` (the order is in
+//! [`push_step`](super::push_step)). The first stage that fails ends the run with its
+//! exit code.
 
 use std::io::{IsTerminal as _, Write};
 use std::path::Path;
@@ -10,6 +12,7 @@ use super::CliError;
 use super::args::RunPipelineArgs;
 use super::attest_step::PipelineSource;
 use super::check::{CheckInput, check_pipeline};
+use super::push_step::image_push_of;
 use crate::analyze::Analyzer;
 use crate::analyze::config::RuleSelection;
 use crate::analyze::secrets::secrets_analyzer::default_secrets_analyzer;
@@ -48,6 +51,12 @@ pub fn run_pipeline(
         digest: Digest::sha256_of(text.as_bytes()),
     };
     let Some(build) = &pipeline.build else {
+        if args.push {
+            return Err(usage(
+                "`--push` pushes the image the pipeline builds, and this spec has no `build:`",
+                "add a `build:` section, or drop `--push`",
+            ));
+        }
         return check_pipeline(
             &args.check,
             &CheckInput::of_image(&pipeline, spec_path, source),
@@ -58,6 +67,15 @@ pub fn run_pipeline(
         return Err(usage(
             "the pipeline builds its image: IMAGE cannot be given",
             "remove IMAGE, or check another image with `imgguard check IMAGE -p PIPELINE`",
+        ));
+    }
+    let push = image_push_of(&pipeline, build, args.push)?;
+    let attestation_push =
+        args.check.attest.push_attestation || pipeline.attestation.as_ref().is_some_and(|a| a.push);
+    if attestation_push && push.is_none() {
+        return Err(usage(
+            "the attestation of a built image can only be pushed with the image",
+            "set `build.push: true` (or give `--push`) so the image goes to `image.ref` first",
         ));
     }
     let base = args
@@ -109,6 +127,7 @@ pub fn run_pipeline(
         built: Some(&image),
         findings,
         source,
+        push: push.as_ref(),
     };
     check_pipeline(&args.check, &input, stdout)
 }

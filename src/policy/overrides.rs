@@ -23,19 +23,21 @@ pub fn apply_overrides(pipeline: &Pipeline, findings: &mut Vec<Finding>) -> usiz
 }
 
 fn is_disabled(pipeline: &Pipeline, finding: &Finding) -> bool {
-    if pipeline
-        .overrides
-        .get(&finding.rule)
-        .is_some_and(|o| !o.enabled)
-    {
-        return true;
+    !rule_enabled(pipeline, &finding.rule, finding.category)
+}
+
+/// Whether the spec lets rule `rule` of `category` report at all (its override, its
+/// category's `enabled` flag and `disable` list).
+pub fn rule_enabled(pipeline: &Pipeline, rule: &str, category: Category) -> bool {
+    if pipeline.overrides.get(rule).is_some_and(|o| !o.enabled) {
+        return false;
     }
-    let settings = match finding.category {
+    let settings = match category {
         Category::Secret => &pipeline.checks.secrets.common,
         Category::Config | Category::Dockerfile => &pipeline.checks.config,
         Category::Filesystem => &pipeline.checks.filesystem,
-        Category::Signature | Category::Provenance => return false,
+        Category::Signature | Category::Provenance => return true,
     };
     // A category switched off reports nothing, whichever analyzer produced the finding.
-    !settings.enabled || settings.disable.iter().any(|r| r == &finding.rule)
+    settings.enabled && !settings.disable.iter().any(|r| r == rule)
 }

@@ -60,6 +60,14 @@ pub struct Report {
     /// The build stage, when `imgguard run` built the image checked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build: Option<crate::build::BuildRecord>,
+    /// The push stage, when `imgguard run` pushed the image it built and checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub push: Option<crate::push::PushRecord>,
+    /// Every rule the check evaluated (for JUnit's one test case per check). Not part
+    /// of the JSON contract: `tool.ruleset_digest` already identifies the rule set.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub checks: Vec<crate::analyze::RuleDoc>,
 }
 
 /// The tool.
@@ -257,6 +265,8 @@ impl Report {
             gating: gating_fingerprints.into_iter().collect(),
             dockerfile: None,
             build: None,
+            push: None,
+            checks: outcome.checks.clone(),
         }
     }
 }

@@ -6,6 +6,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use schemars::JsonSchema;
+
+use crate::oci::ImageReference;
+use crate::oci::reference::RegistryReference;
 use serde::{Deserialize, Serialize};
 
 /// How to build the image. Relative paths resolve against the spec file's directory.
@@ -49,6 +52,74 @@ pub struct BuildSpec {
     /// built; it must name the image found at `output`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest_file: Option<PathBuf>,
+    /// Push the built image to `image.ref` once it passed (like `docker buildx build
+    /// --push` or build-push-action's `push: true`): exactly the bytes checked, by
+    /// digest, then the tag — after the attestation when `attestation.push` is set. A
+    /// failing or incomplete result is never pushed. Needs `builder: buildah`,
+    /// `podman`, or a `command` writing `oci:` or `oci-archive:`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub push: bool,
+}
+
+/// Why `build.push` cannot work as written, and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushProblem {
+    /// What is wrong.
+    pub reason: String,
+    /// How to fix it.
+    pub help: &'static str,
+}
+
+impl BuildSpec {
+    /// Where a push of this build goes: `image_ref` (the spec's `image.ref`), which
+    /// must be a registry reference without a digest (only the build decides it), and
+    /// the builder must leave OCI layout bytes that can be pushed unchanged.
+    pub fn push_destination(
+        &self,
+        image_ref: Option<&str>,
+    ) -> Result<RegistryReference, PushProblem> {
+        let problem = |reason: String, help| Err(PushProblem { reason, help });
+        let Some(text) = image_ref else {
+            return problem(
+                "there is no `image.ref` to push to".into(),
+                "set `image.ref: registry.example.com/team/app:TAG`",
+            );
+        };
+        let layout_output = match self.builder {
+            BuilderKind::Buildah | BuilderKind::Podman => true,
+            BuilderKind::Docker => false,
+            BuilderKind::Command => self.output.as_deref().is_some_and(|o| {
+                matches!(
+                    ImageReference::parse(o),
+                    Ok(ImageReference::OciLayout { .. } | ImageReference::OciArchive { .. })
+                )
+            }),
+        };
+        if !layout_output {
+            return problem(
+                format!(
+                    "`builder: {}` does not leave the image as OCI layout bytes that can be pushed unchanged",
+                    self.builder.name()
+                ),
+                "use `builder: buildah` or `podman`, or a `command` with `output: oci:DIR` or `oci-archive:FILE`; after `docker build`, push with `docker push` and check the pushed digest",
+            );
+        }
+        match ImageReference::parse(text) {
+            Ok(ImageReference::Registry(r)) if r.digest.is_none() => Ok(r),
+            Ok(ImageReference::Registry(_)) => problem(
+                format!("`image.ref: {text}` names a digest, which only the build decides"),
+                "write `image.ref` with a tag (registry/repo:TAG)",
+            ),
+            Ok(_) => problem(
+                format!("`image.ref: {text}` is not a registry reference"),
+                "write `image.ref` as registry.example.com/team/app:TAG",
+            ),
+            Err(e) => problem(
+                format!("`image.ref: {text}` is not a reference: {e}"),
+                "write `image.ref` as registry.example.com/team/app:TAG",
+            ),
+        }
+    }
 }
 
 fn default_context() -> PathBuf {

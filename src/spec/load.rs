@@ -60,6 +60,7 @@ pub fn parse_pipeline(source: &str, name: &str) -> Result<Pipeline, SpecError> {
 pub fn parse_pipeline_in(source: &str, name: &str, base: &Path) -> Result<Pipeline, SpecError> {
     let mut pipeline: Pipeline = parse_yaml(source, name)?;
     validate(source, name)?;
+    validate_push(&pipeline, source, name)?;
     super::rule_packs::load_secret_rule_packs(&mut pipeline, source, name, base)?;
     Ok(pipeline)
 }
@@ -205,6 +206,39 @@ fn validate(source: &str, name: &str) -> Result<(), SpecError> {
     Ok(())
 }
 
+/// `build.push: true` needs an `image.ref` it can push to (also checked by `run`
+/// before it builds, for `--push`).
+fn validate_push(pipeline: &Pipeline, source: &str, name: &str) -> Result<(), SpecError> {
+    #[derive(serde::Deserialize)]
+    struct At {
+        build: BuildAt,
+    }
+    #[derive(serde::Deserialize)]
+    struct BuildAt {
+        push: Spanned<bool>,
+    }
+    let Some(build) = pipeline.build.as_ref().filter(|b| b.push) else {
+        return Ok(());
+    };
+    let Err(problem) = build.push_destination(pipeline.image.reference.as_deref()) else {
+        return Ok(());
+    };
+    Err(match serde_saphyr::from_str::<At>(source) {
+        Ok(at) => located(
+            source,
+            name,
+            &at.build.push,
+            format!("`build.push` cannot work: {}", problem.reason),
+            problem.help,
+        ),
+        Err(_) => SpecError::Value {
+            path: name.to_owned(),
+            message: format!("`build.push` cannot work: {}", problem.reason),
+            help: Some(problem.help.to_owned()),
+        },
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,6 +293,28 @@ mod tests {
         assert!(text.contains("x.yaml:5:28"), "{text}");
         let ok = "apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {name: x}\nimage:\n  platforms: all\n";
         assert!(parse_pipeline(ok, "x.yaml").is_ok());
+    }
+
+    #[test]
+    fn build_push_needs_an_image_ref_it_can_push_to() {
+        let head = "apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {name: x}\n";
+        let build = "build:\n  builder: buildah\n  push: true\n";
+        let err = parse_pipeline(&format!("{head}{build}"), "x.yaml").unwrap_err();
+        let text = rendered(&err);
+        assert!(text.contains("x.yaml:6:9"), "{text}");
+        assert!(text.contains("no `image.ref`"), "{text}");
+        let with_digest = format!(
+            "{head}image: {{ref: \"reg.example/app@sha256:{}\"}}\n{build}",
+            "a".repeat(64)
+        );
+        let text = rendered(&parse_pipeline(&with_digest, "x.yaml").unwrap_err());
+        assert!(text.contains("names a digest"), "{text}");
+        let docker = format!(
+            "{head}image: {{ref: reg.example/app:1}}\nbuild: {{builder: docker, push: true}}\n"
+        );
+        assert!(parse_pipeline(&docker, "x.yaml").is_err());
+        let fine = format!("{head}image: {{ref: reg.example/app:1}}\n{build}");
+        assert!(parse_pipeline(&fine, "x.yaml").is_ok());
     }
 
     #[test]

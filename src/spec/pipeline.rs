@@ -450,15 +450,23 @@ pub struct ArchiveSettings {
     /// Deepest nesting opened (1 = archives directly in a layer file; 0 opens none).
     #[serde(default = "default_archive_depth")]
     pub max_depth: u32,
-    /// Largest archive or archive member held in memory, in bytes (at most 1 GiB).
+    /// Largest archive held in memory, in bytes (at most 1 GiB). Only zip-family
+    /// archives (jar, war, whl, apk…) are held, for their central directory; tar and
+    /// gzip are streamed whatever their size.
     #[serde(default = "default_archive_bytes")]
     pub max_bytes: u64,
+    /// Most bytes one nested compressed stream (a `.gz`, a deflated zip member) may
+    /// expand to before the scan stops there with a coverage gap (decompression bombs).
+    #[serde(default = "default_archive_expanded_bytes")]
+    pub max_expanded_bytes: u64,
 }
 
 /// Default nesting depth of archives opened.
 pub const DEFAULT_ARCHIVE_DEPTH: u32 = 3;
 /// Default largest archive or member opened, in bytes.
 pub const DEFAULT_ARCHIVE_BYTES: u64 = 64 * 1024 * 1024;
+/// Default expansion budget of one nested compressed stream, in bytes.
+pub const DEFAULT_ARCHIVE_EXPANDED_BYTES: u64 = 1024 * 1024 * 1024;
 /// The most `archives.max_bytes` may say (one member is held in memory).
 pub const MAX_ARCHIVE_BYTES: u64 = 1024 * 1024 * 1024;
 /// The most `archives.max_depth` may say.
@@ -472,11 +480,16 @@ fn default_archive_bytes() -> u64 {
     DEFAULT_ARCHIVE_BYTES
 }
 
+fn default_archive_expanded_bytes() -> u64 {
+    DEFAULT_ARCHIVE_EXPANDED_BYTES
+}
+
 impl Default for ArchiveSettings {
     fn default() -> Self {
         Self {
             max_depth: DEFAULT_ARCHIVE_DEPTH,
             max_bytes: DEFAULT_ARCHIVE_BYTES,
+            max_expanded_bytes: DEFAULT_ARCHIVE_EXPANDED_BYTES,
         }
     }
 }

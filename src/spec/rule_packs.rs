@@ -87,7 +87,7 @@ pub fn load_secret_rule_packs(
                     "archives.max_bytes is {}, more than {MAX_ARCHIVE_BYTES} (1 GiB)",
                     bytes.value
                 ),
-                "one archive member is held in memory; larger archives are reported as coverage gaps",
+                "a zip archive is held in memory whole; larger ones are scanned as strings and reported as coverage gaps",
             ));
         }
     }

@@ -284,3 +284,110 @@ fn a_decompression_bomb_stops_at_the_budget_in_bounded_memory() {
         assert!(rss < 100.0, "{comp:?}: peak RSS {rss:.1} MB");
     }
 }
+
+/// A tar of `size` bytes of text (members of 1 MiB) whose last member holds `tail`.
+fn big_nested_tar(size: usize, tail: &str) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    let filler = "log line with nothing secret in it\n".repeat(30_000);
+    let mut written = 0;
+    let mut i = 0;
+    while written < size {
+        let mut header = tar::Header::new_ustar();
+        header.set_size(filler.len() as u64);
+        header.set_mode(0o644);
+        builder
+            .append_data(&mut header, format!("logs/{i}.log"), filler.as_bytes())
+            .unwrap();
+        written += filler.len();
+        i += 1;
+    }
+    let mut header = tar::Header::new_ustar();
+    header.set_size(tail.len() as u64);
+    header.set_mode(0o644);
+    builder
+        .append_data(&mut header, "app/config/.env", tail.as_bytes())
+        .unwrap();
+    builder.into_inner().unwrap()
+}
+
+/// Archives inside layer files are streamed, not held: an 8 MB tar and the same tar
+/// gzipped, each with a secret in its last member, are scanned to the end (finding with
+/// the archive chain, no gap) even with a 1 MiB in-memory archive budget, which a
+/// buffered archive would exceed.
+#[test]
+fn nested_tar_and_tar_gz_are_streamed_to_their_last_member_in_bounded_memory() {
+    let token = "glpat-Zq8vL2mN4pR7sT1wX5yB";
+    let tar = big_nested_tar(8 << 20, &format!("A=1\nGITLAB_TOKEN={token}\n"));
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&tar).unwrap();
+    let tgz = gz.finish().unwrap();
+    let layer = Layer::new()
+        .file("opt/data/bundle.tar", &tar)
+        .file("opt/data/bundle.tar.gz", &tgz);
+    drop(tar);
+    let (dir, _) = layout(&Image::new().layer(layer, Comp::Gzip, "COPY data /opt/data"));
+    let spec = dir.path().join("spec.yaml");
+    std::fs::write(&spec, "apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {name: tight}\nchecks:\n  secrets: {archives: {max_bytes: 1048576}}\n").unwrap();
+    let (rss, code, report) = check_with_peak_rss(
+        &format!("oci:{}", dir.path().display()),
+        &["--pipeline", spec.to_str().unwrap()],
+    );
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(report["coverage"]["skipped"], serde_json::json!([]));
+    let chains: Vec<(String, Value, Value)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "secret.gitlab-personal-access-token")
+        .map(|f| {
+            (
+                f["location"]["path"].as_str().unwrap().to_owned(),
+                f["location"]["archive_path"].clone(),
+                f["location"]["line"].clone(),
+            )
+        })
+        .collect();
+    let want = serde_json::json!(["app/config/.env"]);
+    for path in ["/opt/data/bundle.tar", "/opt/data/bundle.tar.gz"] {
+        assert!(
+            chains
+                .iter()
+                .any(|(p, chain, line)| p == path && *chain == want && *line == 2),
+            "{path}: {chains:?}"
+        );
+    }
+    assert!(
+        rss < 100.0,
+        "peak RSS {rss:.1} MB: a nested archive was buffered"
+    );
+}
+
+/// A small `.gz` inside a layer that expands beyond the expansion budget stops there,
+/// as a coverage gap, in bounded memory (the budget is lowered to keep the test fast;
+/// the default is 1 GiB).
+#[test]
+fn a_nested_gzip_bomb_is_a_gap_in_bounded_memory() {
+    // 96 MiB of zeros: ~100 KB of gzip, against a 32 MiB budget.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..96 {
+        gz.write_all(&zeros).unwrap();
+    }
+    let bomb = gz.finish().unwrap();
+    let layer = Layer::new().file("srv/dump.sql.gz", &bomb);
+    let (dir, _) = layout(&Image::new().layer(layer, Comp::Gzip, "COPY dump /srv"));
+    let spec = dir.path().join("spec.yaml");
+    std::fs::write(&spec, "apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {name: tight}\nchecks:\n  secrets: {archives: {max_expanded_bytes: 33554432}}\n").unwrap();
+    let (rss, code, report) = check_with_peak_rss(
+        &format!("oci:{}", dir.path().display()),
+        &["--pipeline", spec.to_str().unwrap()],
+    );
+    assert_eq!(code, 3, "{report:#}");
+    let gaps = report["coverage"]["skipped"].as_array().unwrap();
+    assert!(
+        gaps.iter().any(|g| g["path"] == "/srv/dump.sql.gz"
+            && g["reason"].as_str().unwrap().contains("expands beyond")),
+        "{gaps:#?}"
+    );
+    assert!(rss < 100.0, "peak RSS {rss:.1} MB");
+}

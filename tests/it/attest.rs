@@ -21,7 +21,7 @@ use crate::support::image::{Blobs, Comp, Image, Layer, oci_layout_files, write_d
 use crate::support::registry::{Registry, run};
 use crate::support::run::{Output, binary};
 
-const VERIFIER: &str = "https://ci.example.test/imgguard";
+pub(crate) const VERIFIER: &str = "https://ci.example.test/imgguard";
 const PASSWORD: &str = "attest-test-password";
 
 fn imgguard_env(args: &[&str], env: &[(&str, &str)]) -> Output {
@@ -121,7 +121,7 @@ fn check_and_push(reference: &str, key: &Path, dir: &Path) -> Output {
     ])
 }
 
-fn gate(image: &str, public: &Path, extra: &[&str]) -> Output {
+pub(crate) fn gate(image: &str, public: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
         "gate",
         image,

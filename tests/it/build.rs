@@ -10,8 +10,9 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::support::image::{Blobs, Comp, Image, Layer, oci_layout_files, write_dir};
-use crate::support::registry::require;
+use crate::attest::{VERIFIER, gate};
+use crate::support::image::{Blobs, Comp, Image, Layer, oci_layout_files, sha256, write_dir};
+use crate::support::registry::{PASSWORD, Registry, USER, require};
 use crate::support::run::{Output, binary};
 
 /// An AWS key pair that passes the rules (from rules/aws.yaml's examples).
@@ -239,7 +240,6 @@ fn run_passes_the_fixed_build_and_reports_the_built_digest() {
 
 #[test]
 fn run_with_a_key_yields_a_passed_vsa_for_the_built_digest() {
-    use base64::Engine as _;
     let Some(buildah) = Buildah::new() else {
         return;
     };
@@ -276,11 +276,7 @@ fn run_with_a_key_yields_a_passed_vsa_for_the_built_digest() {
     let report = out.json();
     let digest = report["image"]["digest"].as_str().unwrap();
     assert_eq!(report["build"]["digest"], digest);
-    let envelope: Value = serde_json::from_slice(&std::fs::read(&vsa).unwrap()).unwrap();
-    let payload = base64::engine::general_purpose::STANDARD
-        .decode(envelope["payload"].as_str().unwrap())
-        .unwrap();
-    let statement: Value = serde_json::from_slice(&payload).unwrap();
+    let statement = vsa_statement(&vsa);
     assert_eq!(statement["predicate"]["verificationResult"], "PASSED");
     let subjects = statement["subject"].as_array().unwrap();
     assert!(
@@ -463,4 +459,476 @@ fn run_verifies_the_built_image_like_check_does() {
         signatures["reason"]["outcome"], "no_signature_found",
         "{signatures:#}"
     );
+}
+
+// ---- The push stage: `build.push` copies the checked image to `image.ref`. ----
+
+const KEY_PASSWORD: [(&str, &str); 1] = [("IMGGUARD_KEY_PASSWORD", "push-test-password")];
+
+/// An encrypted VSA key pair `DIR/vsa.key`, `DIR/vsa.pub`.
+fn vsa_keys(dir: &Path) -> (PathBuf, PathBuf) {
+    let prefix = dir.join("vsa");
+    let keygen = run_imgguard(
+        &["keygen", "--output-key-prefix", prefix.to_str().unwrap()],
+        |c| {
+            c.envs(KEY_PASSWORD);
+        },
+    );
+    assert_eq!(keygen.code, 0, "{}", keygen.stderr);
+    (prefix.with_extension("key"), prefix.with_extension("pub"))
+}
+
+/// The in-toto statement inside a DSSE envelope file.
+fn vsa_statement(path: &Path) -> Value {
+    use base64::Engine as _;
+    let envelope: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let payload = base64::engine::general_purpose::STANDARD
+        .decode(envelope["payload"].as_str().unwrap())
+        .unwrap();
+    serde_json::from_slice(&payload).unwrap()
+}
+
+/// A buildah spec that pushes to `reference`, publishing a VSA signed by `key` when given.
+fn push_spec(reference: &str, key: Option<&Path>) -> String {
+    let attestation = key.map_or_else(String::new, |key| {
+        format!(
+            "attestation:\n  verifier_id: {VERIFIER}\n  sign: {{key: {}}}\n  push: true\n",
+            key.display()
+        )
+    });
+    format!("{SPEC}  push: true\nimage:\n  ref: {reference}\n{attestation}")
+}
+
+/// GET a manifest from the plain test registry: (status, Docker-Content-Digest,
+/// sha256 of the body).
+fn registry_manifest(registry: &Registry, repo: &str, reference: &str) -> (u16, String, String) {
+    let response = reqwest::blocking::Client::new()
+        .get(format!(
+            "http://{}/v2/{repo}/manifests/{reference}",
+            registry.addr
+        ))
+        .header(
+            "accept",
+            "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json",
+        )
+        .send()
+        .unwrap();
+    let status = response.status().as_u16();
+    let announced = response
+        .headers()
+        .get("docker-content-digest")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let body = response.bytes().unwrap();
+    (status, announced, sha256(&body))
+}
+
+#[test]
+fn run_pushes_the_passing_build_after_its_vsa_and_the_gate_accepts_the_digest() {
+    let Some(buildah) = Buildah::new() else {
+        return;
+    };
+    let Some(registry) = Registry::plain() else {
+        return;
+    };
+    let keys_dir = tempfile::tempdir().unwrap();
+    let (key, public) = vsa_keys(keys_dir.path());
+    let reference = format!("{}/team/app:1.0", registry.addr);
+    let (dir, spec) = context(FIXED, &push_spec(&reference, Some(&key)));
+    let vsa = dir.path().join("vsa.dsse.json");
+    let run = || {
+        run_imgguard(
+            &[
+                "run",
+                spec.to_str().unwrap(),
+                "--format",
+                "json",
+                "--attest",
+                vsa.to_str().unwrap(),
+            ],
+            |c| {
+                buildah.env(c);
+                c.envs(KEY_PASSWORD);
+            },
+        )
+    };
+    let out = run();
+    assert_eq!(
+        out.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        out.stdout, out.stderr
+    );
+    let report = out.json();
+    let digest = report["image"]["digest"].as_str().unwrap().to_owned();
+    assert_eq!(report["build"]["digest"], digest.as_str());
+    let push = &report["push"];
+    assert_eq!(push["reference"], reference.as_str(), "{push}");
+    assert_eq!(push["digest"], digest.as_str(), "{push}");
+    // The config and two layers (COPY, RUN), all new to this registry.
+    assert_eq!(push["blobs_uploaded"], 3, "{push}");
+    assert_eq!(push["blobs_present"], 0, "{push}");
+    assert_eq!(push["manifests"], 1, "{push}");
+    // The registry serves the very bytes built, under the tag and by digest.
+    let (status, announced, body) = registry_manifest(&registry, "team/app", "1.0");
+    assert_eq!(
+        (status, announced.as_str(), body.as_str()),
+        (200, digest.as_str(), digest.as_str())
+    );
+    // Order: by digest, then the VSA, then the tag.
+    let by_digest = out.stderr.find("by digest").unwrap();
+    let vsa_pushed = out.stderr.find("imgguard: pushed VSA").unwrap();
+    let tagged = out
+        .stderr
+        .find(&format!("imgguard: pushed {reference}@{digest}"))
+        .unwrap();
+    assert!(
+        by_digest < vsa_pushed && vsa_pushed < tagged,
+        "{}",
+        out.stderr
+    );
+
+    // The VSA names the image where it was pushed, not the builder's temporary layout.
+    let statement = vsa_statement(&vsa);
+    assert_eq!(
+        statement["predicate"]["resourceUri"],
+        format!("oci://{}/team/app@{digest}", registry.addr).as_str()
+    );
+    let accepted = gate(
+        &format!("{}/team/app@{digest}", registry.addr),
+        &public,
+        &[],
+    );
+    assert_eq!(accepted.code, 0, "{}\n{}", accepted.stdout, accepted.stderr);
+
+    // Built again (the same bytes): every blob is already there and is not sent again.
+    let again = run();
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let report = again.json();
+    assert_eq!(report["push"]["digest"], digest.as_str(), "{report:#}");
+    assert_eq!(report["push"]["blobs_uploaded"], 0);
+    assert_eq!(report["push"]["blobs_present"], 3);
+}
+
+#[test]
+fn a_failing_build_is_never_pushed() {
+    let Some(buildah) = Buildah::new() else {
+        return;
+    };
+    let Some(registry) = Registry::plain() else {
+        return;
+    };
+    let keys_dir = tempfile::tempdir().unwrap();
+    let (key, _) = vsa_keys(keys_dir.path());
+    let reference = format!("{}/team/leaky:1.0", registry.addr);
+    let (_dir, spec) = context(LEAKY, &push_spec(&reference, Some(&key)));
+    let out = run_imgguard(&["run", spec.to_str().unwrap(), "--format", "json"], |c| {
+        buildah.env(c);
+        c.envs(KEY_PASSWORD);
+    });
+    assert_eq!(out.code, 1, "stderr:\n{}", out.stderr);
+    let report = out.json();
+    assert_eq!(report["verdict"], "fail");
+    assert!(report.get("push").is_none(), "{report:#}");
+    assert!(
+        out.stderr
+            .contains(&format!("not pushed to {reference}: the verdict is fail")),
+        "{}",
+        out.stderr
+    );
+    let digest = report["image"]["digest"].as_str().unwrap();
+    for wanted in ["1.0", digest] {
+        let (status, _, _) = registry_manifest(&registry, "team/leaky", wanted);
+        assert_eq!(status, 404, "{wanted} is in the registry");
+    }
+    let config = report["image"]["platforms"][0]["config_digest"]
+        .as_str()
+        .unwrap();
+    let head = reqwest::blocking::Client::new()
+        .head(format!(
+            "http://{}/v2/team/leaky/blobs/{config}",
+            registry.addr
+        ))
+        .send()
+        .unwrap();
+    assert_eq!(head.status().as_u16(), 404);
+    assert_no_leak(&out, &[KEY_ID, SECRET_KEY]);
+}
+
+#[test]
+fn run_pushes_to_a_registry_with_basic_auth_over_tls() {
+    use base64::Engine as _;
+    let Some(buildah) = Buildah::new() else {
+        return;
+    };
+    let Some(registry) = Registry::with_auth_and_tls() else {
+        return;
+    };
+    let reference = format!("{}/secure/app:v1", registry.addr);
+    let (dir, spec) = context(FIXED, &push_spec(&reference, None));
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}"));
+    let authfile = dir.path().join("auth.json");
+    std::fs::write(
+        &authfile,
+        format!(
+            r#"{{"auths": {{"{}": {{"auth": "{auth}"}}}}}}"#,
+            registry.addr
+        ),
+    )
+    .unwrap();
+    let certs = registry.certs_d();
+    let access = [
+        "--certs-d",
+        certs.to_str().unwrap(),
+        "--authfile",
+        authfile.to_str().unwrap(),
+    ];
+    let mut args = vec!["run", spec.to_str().unwrap(), "--format", "json"];
+    args.extend_from_slice(&access);
+    let out = run_imgguard(&args, |c| {
+        buildah.env(c);
+    });
+    assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
+    let digest = out.json()["image"]["digest"].as_str().unwrap().to_owned();
+    // Read back through the registry source: the tag resolves to the built digest.
+    let mut args = vec!["check", &reference, "--format", "json"];
+    args.extend_from_slice(&access);
+    let check = run_imgguard(&args, |_| {});
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    assert_eq!(check.json()["image"]["digest"], digest.as_str());
+
+    // Without credentials the push is refused: its own error, exit 3, nothing tagged.
+    let (_other, spec) = context(
+        FIXED,
+        &push_spec(&format!("{}/secure/app:v2", registry.addr), None),
+    );
+    let out = run_imgguard(
+        &[
+            "run",
+            spec.to_str().unwrap(),
+            "--certs-d",
+            certs.to_str().unwrap(),
+            "--authfile",
+            "/dev/null/none",
+        ],
+        |c| {
+            buildah.env(c);
+        },
+    );
+    assert_eq!(out.code, 3, "stderr:\n{}", out.stderr);
+    assert!(
+        out.stderr.contains("imgguard::push::registry"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// A clean two-platform index with a BuildKit attestation manifest, as an OCI layout.
+fn prebuilt_index(dir: &Path) -> String {
+    let image = |arch: &str, text: &str| {
+        Image::new()
+            .platform("linux", arch, None)
+            .layer(
+                Layer::new().file("app/hello.txt", text),
+                Comp::Gzip,
+                "COPY hello.txt /app/",
+            )
+            .config_field("User", Value::String("1000".into()))
+    };
+    let mut blobs = Blobs::default();
+    let amd = image("amd64", "hello amd64\n").store(&mut blobs);
+    let arm = image("arm64", "hello arm64\n").store(&mut blobs);
+    let att =
+        crate::support::image::attestation_manifest(&mut blobs, amd["digest"].as_str().unwrap());
+    let idx = crate::support::image::index(&mut blobs, vec![amd, arm, att]);
+    write_dir(dir, &oci_layout_files(&blobs, &[(idx.clone(), Some("v1"))]));
+    idx["digest"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn a_multi_platform_build_is_pushed_index_and_every_manifest_unchanged() {
+    let Some(registry) = Registry::plain() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let digest = prebuilt_index(&dir.path().join("prebuilt"));
+    let index: Value = serde_json::from_slice(
+        &std::fs::read(
+            dir.path()
+                .join("prebuilt/blobs/sha256")
+                .join(digest.trim_start_matches("sha256:")),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let spec = dir.path().join("pipeline.yaml");
+    // The same image left as a layout directory and as an archive (streamed from
+    // inside the tar), each pushed to its own repository.
+    for (repo, command, output) in [
+        ("multi/app", "[cp, -r, prebuilt, out]", "oci:out:v1"),
+        (
+            "multi/archive",
+            "[tar, -C, prebuilt, -cf, out.tar, .]",
+            "oci-archive:out.tar:v1",
+        ),
+    ] {
+        std::fs::write(
+            &spec,
+            format!(
+                "{COMMAND_SPEC}image: {{ref: {}/{repo}}}\nbuild:\n  builder: command\n  command: {command}\n  output: {output}\n",
+                registry.addr
+            ),
+        )
+        .unwrap();
+        let out = run_imgguard(
+            &["run", spec.to_str().unwrap(), "--push", "--format", "json"],
+            |_| {},
+        );
+        assert_eq!(out.code, 0, "{output}: stderr:\n{}", out.stderr);
+        let report = out.json();
+        assert_eq!(report["image"]["digest"], digest.as_str());
+        let push = &report["push"];
+        // No tag in image.ref: `latest`, as docker does.
+        assert_eq!(
+            push["reference"],
+            format!("{}/{repo}:latest", registry.addr).as_str()
+        );
+        // The index, two platform manifests and the attestation manifest; two
+        // configs, two layers, the attestation's config and statement.
+        assert_eq!(push["manifests"], 4, "{push}");
+        assert_eq!(push["blobs_uploaded"], 6, "{push}");
+        let (status, announced, body) = registry_manifest(&registry, repo, "latest");
+        assert_eq!(status, 200);
+        assert_eq!(
+            (announced.as_str(), body.as_str()),
+            (digest.as_str(), digest.as_str())
+        );
+        // Every child is there, byte for byte.
+        for child in index["manifests"].as_array().unwrap() {
+            let child = child["digest"].as_str().unwrap();
+            let (status, _, body) = registry_manifest(&registry, repo, child);
+            assert_eq!((status, body.as_str()), (200, child));
+        }
+    }
+}
+
+#[test]
+fn a_push_that_cannot_work_is_refused_before_the_build() {
+    let dir = tempfile::tempdir().unwrap();
+    prebuilt_layout(&dir.path().join("prebuilt"));
+    let spec = dir.path().join("pipeline.yaml");
+    // The command leaves a marker: it must never run when the push is refused.
+    let build = "build:\n  builder: command\n  command: [sh, -c, \"touch built && cp -r prebuilt out\"]\n  output: oci:out:v1\n";
+    let digest = format!("sha256:{}", "a".repeat(64));
+    let cases: [(String, &[&str], &str); 5] = [
+        (
+            format!("{COMMAND_SPEC}{build}  push: true\n"),
+            &[],
+            "no `image.ref`",
+        ),
+        (
+            format!("{COMMAND_SPEC}image: {{ref: \"127.0.0.1:5000/app@{digest}\"}}\n{build}"),
+            &["--push"],
+            "names a digest",
+        ),
+        (
+            format!("{COMMAND_SPEC}image: {{ref: \"oci:elsewhere\"}}\n{build}  push: true\n"),
+            &[],
+            "not a registry",
+        ),
+        (
+            format!(
+                "{COMMAND_SPEC}image: {{ref: 127.0.0.1:5000/app:1}}\nbuild:\n  builder: command\n  command: [touch, built]\n  output: docker-archive:out.tar\n  push: true\n"
+            ),
+            &[],
+            "does not leave",
+        ),
+        (
+            format!("{COMMAND_SPEC}image: {{ref: 127.0.0.1:5000/app:1}}\n{build}"),
+            &[
+                "--push-attestation",
+                "--attest-key",
+                "env://UNUSED",
+                "--verifier-id",
+                "https://x.example",
+            ],
+            "can only be pushed",
+        ),
+    ];
+    for (text, extra, expected) in cases {
+        std::fs::write(&spec, &text).unwrap();
+        let mut args = vec!["run", spec.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let out = run_imgguard(&args, |_| {});
+        assert_eq!(out.code, 2, "{text}\nstderr:\n{}", out.stderr);
+        assert!(
+            out.stderr.contains(expected),
+            "{text}\nstderr:\n{}",
+            out.stderr
+        );
+        assert!(!dir.path().join("built").exists(), "{text}: the build ran");
+    }
+    // `--push` needs a build to push.
+    std::fs::write(
+        &spec,
+        format!("{COMMAND_SPEC}image: {{ref: \"oci:prebuilt:v1\"}}\n"),
+    )
+    .unwrap();
+    let out = run_imgguard(&["run", spec.to_str().unwrap(), "--push"], |_| {});
+    assert_eq!(out.code, 2, "stderr:\n{}", out.stderr);
+}
+
+#[test]
+fn a_blob_changed_after_the_check_is_not_uploaded() {
+    use imgguard::oci::{Digest, ImageReference};
+    use imgguard::source::registry::RegistryOptions;
+    use imgguard::source::registry::client::RegistryClient;
+    let Some(registry) = Registry::plain() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let layout = dir.path().join("layout");
+    let digest: Digest = prebuilt_layout(&layout).parse().unwrap();
+    let manifest: Value = serde_json::from_slice(
+        &std::fs::read(layout.join("blobs/sha256").join(digest.hex())).unwrap(),
+    )
+    .unwrap();
+    let layer = manifest["layers"][0]["digest"].as_str().unwrap().to_owned();
+    let layer_file = layout
+        .join("blobs/sha256")
+        .join(layer.trim_start_matches("sha256:"));
+    let mut bytes = std::fs::read(&layer_file).unwrap();
+    *bytes.last_mut().unwrap() ^= 0xff;
+    std::fs::write(&layer_file, bytes).unwrap();
+
+    let options = RegistryOptions::default();
+    let source = imgguard::source::open_source_with(
+        &ImageReference::parse(&format!("oci:{}:v1", layout.display())).unwrap(),
+        &options,
+    )
+    .unwrap();
+    let destination = imgguard::oci::reference::RegistryReference::parse(&format!(
+        "{}/tampered/app:1",
+        registry.addr
+    ))
+    .unwrap();
+    let client =
+        RegistryClient::new_for_push(&destination.registry, &destination.repository, &options)
+            .unwrap();
+    let started = std::time::Instant::now();
+    let error = imgguard::push::push_by_digest(source.as_ref(), &client, &destination, &digest)
+        .unwrap_err();
+    assert!(
+        matches!(&error, imgguard::push::PushError::Mismatch { what, .. } if what.contains(&layer)),
+        "{error:?}"
+    );
+    // Refused on the first attempt, not retried with the same wrong bytes.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(error.exit_code(), imgguard::exit_code::ExitCode::Incomplete);
+    assert!(!client.blob_exists(&layer.parse().unwrap()).unwrap());
+    let (status, _, _) = registry_manifest(&registry, "tampered/app", &digest.to_string());
+    assert_eq!(status, 404);
 }

@@ -28,6 +28,7 @@ mod local_sources;
 mod registry;
 mod report_schema;
 mod secrets;
+mod secrets_recall;
 mod spec_and_reports;
 mod support;
 mod verify_conformance;

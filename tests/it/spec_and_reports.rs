@@ -679,6 +679,63 @@ fn waivers_expire_and_strict_mode_requires_expiry() {
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
 
+/// `<testcase name="RULE" …>` and whether it has a `<failure`, `<skipped` or nothing.
+fn junit_case<'x>(xml: &'x str, name: &str) -> Option<&'x str> {
+    let open = format!("<testcase name=\"{name}\"");
+    let start = xml.find(&open)?;
+    let rest = xml.get(start..)?;
+    // A case is self-closing (`/>`) or ends with `</testcase>`.
+    let self_closed = rest.find("/>");
+    let closed = rest.find("</testcase>");
+    let end = match (self_closed, closed, rest.find('>')) {
+        (Some(s), _, Some(gt)) if s + 1 == gt => s + 2,
+        (_, Some(c), _) => c + "</testcase>".len(),
+        _ => return None,
+    };
+    rest.get(..end)
+}
+
+#[test]
+fn junit_has_one_case_per_check_passing_when_it_found_nothing() {
+    let fx = Fixture::new(false);
+    fx.write(
+        "gate.yaml",
+        "apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {name: x}\nchecks:\n  filesystem: {fail_on: medium, disable: [filesystem.world-writable-file]}\n",
+    );
+    let out = fx.run(&["check", IMAGE, "-p", "gate.yaml", "-f", "junit"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let xml = out.stdout;
+    // The rule that fired fails; rules that ran and found nothing pass.
+    let fired = junit_case(&xml, "filesystem.link-escapes-root").expect("fired rule has a case");
+    assert!(fired.contains("<failure"), "{fired}");
+    for quiet in [
+        "secret.aws-access-key-id",
+        "config.root-user",
+        "secret.github-personal-access-token",
+    ] {
+        let case = junit_case(&xml, quiet).unwrap_or_else(|| panic!("no case for {quiet}:\n{xml}"));
+        assert!(
+            !case.contains("<failure") && !case.contains("<skipped"),
+            "{case}"
+        );
+    }
+    // A rule the spec disabled did not run, so it is not a case.
+    assert!(junit_case(&xml, "filesystem.world-writable-file").is_none());
+    // As many cases as built-in rules that ran, well over one per category.
+    let cases = xml.matches("<testcase ").count();
+    assert!(cases > 100, "only {cases} test cases");
+
+    // A category switched off is one skipped case, not silence.
+    fx.write(
+        "off.yaml",
+        "apiVersion: imgguard.dev/v1\nkind: Pipeline\nmetadata: {name: x}\nchecks:\n  secrets: {enabled: false}\n",
+    );
+    let out = fx.run(&["check", IMAGE, "-p", "off.yaml", "-f", "junit"]);
+    let skipped = junit_case(&out.stdout, "secret checks").expect("skipped secret case");
+    assert!(skipped.contains("<skipped"), "{skipped}");
+    assert!(junit_case(&out.stdout, "secret.aws-access-key-id").is_none());
+}
+
 #[test]
 fn overrides_change_severity_and_disable_rules() {
     let fx = Fixture::new(false);
@@ -827,6 +884,8 @@ fn constructed_report(findings: Vec<imgguard::finding::Finding>) -> imgguard::re
         gating,
         dockerfile: None,
         build: None,
+        push: None,
+        checks: Vec::new(),
     }
 }
 

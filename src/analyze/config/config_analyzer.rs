@@ -73,6 +73,18 @@ impl Analyzer for ConfigAnalyzer {
         rules
     }
 
+    fn checks(&self) -> Vec<crate::analyze::RuleDoc> {
+        let mut rules = super::rule_help::docs_for(crate::finding::Category::Config);
+        // Dockerfile rules read the Dockerfile: without one they did not run.
+        if self.dockerfile.is_some() {
+            rules.extend(super::rule_help::docs_for(
+                crate::finding::Category::Dockerfile,
+            ));
+        }
+        rules.retain(|r| self.selection.active(&r.id));
+        rules
+    }
+
     fn ruleset_identity(&self) -> String {
         self.selection.identity()
     }

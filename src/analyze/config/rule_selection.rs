@@ -90,6 +90,11 @@ impl RuleSelection {
         }
     }
 
+    /// Whether `id` can fire for anything (own or base layers).
+    pub fn active(&self, id: &str) -> bool {
+        self.enabled(id, Origin::Own) || self.enabled(id, Origin::Base)
+    }
+
     /// Whether `id` can fire at all for something of `origin`.
     pub fn enabled(&self, id: &str, origin: Origin) -> bool {
         self.severity(id, origin).is_some()

@@ -42,6 +42,12 @@ impl Analyzer for FilesystemChecks {
         crate::analyze::config::rule_help::docs_for(crate::finding::Category::Filesystem)
     }
 
+    fn checks(&self) -> Vec<crate::analyze::RuleDoc> {
+        let mut rules = self.rules();
+        rules.retain(|r| self.selection.active(&r.id));
+        rules
+    }
+
     fn ruleset_identity(&self) -> String {
         self.selection.identity()
     }

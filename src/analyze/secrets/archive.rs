@@ -1,20 +1,27 @@
-//! Nested archives inside layer files: zip (jar, war, ear, whl, Android apk, nupkg),
-//! tar, tar.gz/tgz (Alpine apk), and gz, opened from an in-memory buffer within a
-//! budget. Whatever the budget or the format stops is returned as a gap, never dropped.
+//! Nested archives inside layer files: recognising them by their magic bytes, their
+//! budgets, and the zip (jar, war, ear, whl, Android apk, nupkg) central-directory walk,
+//! which needs the whole archive in memory (within the budget). Tar, tar.gz/tgz
+//! (Alpine apk) and gz are streamed instead (`tar_splitter`, `file_scan`). Whatever
+//! the budget or the format stops is returned as a gap, never dropped.
 
 use std::io::Read;
 
-use flate2::read::{DeflateDecoder, MultiGzDecoder};
+use flate2::read::DeflateDecoder;
 
 /// Limits for opening nested archives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ArchiveBudget {
-    /// Deepest nesting opened (1 = archives directly in a layer file).
+    /// Deepest nesting opened (1 = archives directly in a layer file; a tar inside a
+    /// gzip stream is one level).
     pub max_depth: u32,
-    /// Largest archive or member held in memory, in bytes.
+    /// Largest archive held in memory, in bytes (zip needs random access; tar and gzip
+    /// are streamed and never held).
     pub max_member_bytes: usize,
     /// Most members opened per archive.
     pub max_members: usize,
+    /// Most bytes a decompressed nested stream (a gzip stream, a deflated zip member)
+    /// may expand to: a decompression bomb stops here, as a coverage gap.
+    pub max_expanded_bytes: u64,
 }
 
 impl Default for ArchiveBudget {
@@ -23,6 +30,7 @@ impl Default for ArchiveBudget {
             max_depth: 3,
             max_member_bytes: 64 * 1024 * 1024,
             max_members: 20_000,
+            max_expanded_bytes: 1024 * 1024 * 1024,
         }
     }
 }
@@ -58,108 +66,6 @@ pub struct ArchiveGap {
     pub member: String,
     /// Why it was not scanned.
     pub reason: String,
-}
-
-/// Open `data` and hand every regular member to `on_member(name, content)`.
-pub fn for_each_member(
-    kind: ArchiveKind,
-    outer_name: &str,
-    data: &[u8],
-    budget: &ArchiveBudget,
-    on_member: &mut dyn FnMut(&str, &[u8]),
-    gaps: &mut Vec<ArchiveGap>,
-) {
-    match kind {
-        ArchiveKind::Zip => zip_members(data, budget, on_member, gaps),
-        ArchiveKind::Tar => tar_members(data, budget, on_member, gaps),
-        ArchiveKind::Gzip => {
-            let Some(inflated) = bounded_read(MultiGzDecoder::new(data), budget, "", gaps) else {
-                return;
-            };
-            if detect(&inflated) == Some(ArchiveKind::Tar) {
-                tar_members(&inflated, budget, on_member, gaps);
-            } else {
-                let inner = outer_name
-                    .rsplit('/')
-                    .next()
-                    .unwrap_or(outer_name)
-                    .trim_end_matches(".gz");
-                on_member(inner, &inflated);
-            }
-        }
-    }
-}
-
-fn bounded_read(
-    reader: impl Read,
-    budget: &ArchiveBudget,
-    member: &str,
-    gaps: &mut Vec<ArchiveGap>,
-) -> Option<Vec<u8>> {
-    let limit = budget.max_member_bytes as u64;
-    let mut out = Vec::new();
-    match reader.take(limit + 1).read_to_end(&mut out) {
-        Ok(_) if out.len() as u64 > limit => {
-            gaps.push(ArchiveGap {
-                member: member.to_owned(),
-                reason: format!("larger than the {limit}-byte archive member budget"),
-            });
-            None
-        }
-        Ok(_) => Some(out),
-        Err(err) => {
-            gaps.push(ArchiveGap {
-                member: member.to_owned(),
-                reason: format!("failed to decompress: {err}"),
-            });
-            None
-        }
-    }
-}
-
-fn tar_members(
-    data: &[u8],
-    budget: &ArchiveBudget,
-    on_member: &mut dyn FnMut(&str, &[u8]),
-    gaps: &mut Vec<ArchiveGap>,
-) {
-    let mut archive = tar::Archive::new(data);
-    let entries = match archive.entries() {
-        Ok(entries) => entries,
-        Err(err) => {
-            gaps.push(ArchiveGap {
-                member: String::new(),
-                reason: format!("failed to read tar: {err}"),
-            });
-            return;
-        }
-    };
-    for (count, entry) in entries.enumerate() {
-        if count >= budget.max_members {
-            gaps.push(ArchiveGap {
-                member: String::new(),
-                reason: format!("more than {} members", budget.max_members),
-            });
-            return;
-        }
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(err) => {
-                gaps.push(ArchiveGap {
-                    member: String::new(),
-                    reason: format!("corrupt tar: {err}"),
-                });
-                return;
-            }
-        };
-        if !entry.header().entry_type().is_file() {
-            continue;
-        }
-        let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-        if let Some(content) = bounded_read(entry, budget, &name, gaps) {
-            on_member(&name, &content);
-        }
-    }
 }
 
 fn le16(data: &[u8], at: usize) -> Option<usize> {
@@ -204,11 +110,12 @@ impl CentralEntry {
     }
 }
 
-/// Central-directory walk; stored and deflated members, no zip64 or encryption.
-fn zip_members(
+/// Walk a zip's central directory and hand every stored or deflated member to
+/// `on_member(name, content reader)`; no zip64 or encryption (those are gaps).
+pub fn zip_members(
     data: &[u8],
     budget: &ArchiveBudget,
-    on_member: &mut dyn FnMut(&str, &[u8]),
+    on_member: &mut dyn FnMut(&str, &mut dyn Read),
     gaps: &mut Vec<ArchiveGap>,
 ) {
     let gap = |gaps: &mut Vec<ArchiveGap>, member: &str, reason: &str| {
@@ -269,8 +176,15 @@ fn zip_members(
             gap(gaps, name, "encrypted zip member");
             continue;
         }
-        if size > budget.max_member_bytes as u64 {
-            gap(gaps, name, "larger than the archive member budget");
+        if size > budget.max_expanded_bytes {
+            gap(
+                gaps,
+                name,
+                &format!(
+                    "member of {size} bytes is larger than the {}-byte expansion budget",
+                    budget.max_expanded_bytes
+                ),
+            );
             continue;
         }
         let local = usize::try_from(local).unwrap_or(usize::MAX);
@@ -287,12 +201,8 @@ fn zip_members(
             continue;
         };
         match method {
-            0 => on_member(name, raw),
-            8 => {
-                if let Some(content) = bounded_read(DeflateDecoder::new(raw), budget, name, gaps) {
-                    on_member(name, &content);
-                }
-            }
+            0 => on_member(name, &mut &*raw),
+            8 => on_member(name, &mut DeflateDecoder::new(raw)),
             other => gap(
                 gaps,
                 name,

@@ -55,6 +55,7 @@ pub const PACKS: &[(&str, &str)] = &[
         "rules/database.yaml",
         include_str!("../../../rules/database.yaml"),
     ),
+    ("rules/saas.yaml", include_str!("../../../rules/saas.yaml")),
     (
         "rules/generic.yaml",
         include_str!("../../../rules/generic.yaml"),

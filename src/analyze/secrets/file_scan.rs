@@ -1,20 +1,27 @@
 //! One layer file through the secret scanner: content arrives in chunks; text is
 //! streamed with line numbers, binaries are scanned through their printable strings,
-//! nested archives are opened within a budget, and small files are looked up in a
-//! content-hash cache so identical content in several layers is scanned once and
-//! reported wherever it was seen.
+//! and nested archives are opened within a budget — tar and gzip streamed member by
+//! member into nested scans of the same kind, zip held in memory for its central
+//! directory. Small files (and small archive members) are looked up in a content-hash
+//! cache so identical content in several layers is scanned once and reported wherever
+//! it was seen.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
 use sha2::{Digest, Sha256};
 
-use super::archive::{self, ArchiveBudget};
+use std::io::Write as _;
+
+use flate2::write::MultiGzDecoder;
+
+use super::archive::{self, ArchiveBudget, ArchiveKind};
 use super::rule::Confidence;
 use super::scanner::{Scanner, SecretMatch};
 use super::secret_finding::{SecretFinding, SecretSource};
 use super::stream::StreamScanner;
 use super::strings::{self, DEFAULT_MIN_RUN, StringsExtractor};
+use super::tar_splitter::{TarEvent, TarSplitter};
 
 /// Options for scanning files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,7 +30,10 @@ pub struct FileScanOptions {
     pub min_strings_run: usize,
     /// Nested-archive limits.
     pub archives: ArchiveBudget,
-    /// Files up to this size are held in memory, hashed and cached.
+    /// Files up to this size are held in memory, hashed and cached. Small on purpose:
+    /// the duplicates worth caching are small config files, while hashing every larger
+    /// file a second time (the layer's diff_id hash already reads it) was a tenth of a
+    /// whole check's CPU time.
     pub cache_below: usize,
 }
 
@@ -32,7 +42,7 @@ impl Default for FileScanOptions {
         Self {
             min_strings_run: DEFAULT_MIN_RUN,
             archives: ArchiveBudget::default(),
-            cache_below: 1024 * 1024,
+            cache_below: 64 * 1024,
         }
     }
 }
@@ -91,27 +101,124 @@ pub struct FileScanResult {
     pub findings: Vec<SecretFinding>,
     /// Parts not scanned.
     pub gaps: Vec<CoverageGap>,
-    /// Lowercase hex SHA-256 of the content.
-    pub sha256: String,
+    /// Lowercase hex SHA-256 of the content, when it was small enough to be cached.
+    pub sha256: Option<String>,
     /// Bytes of content.
     pub size: u64,
     /// Whether the result came from the cache (same content seen before).
     pub from_cache: bool,
 }
 
+/// How the content is being scanned.
 enum Mode<'s> {
+    /// Not decided yet: held (and hashed) until it outgrows the cache threshold or ends.
     Buffer(Vec<u8>),
+    /// Text, streamed with line numbers.
     Text(StreamScanner<'s>),
-    Binary(StringsExtractor, StreamScanner<'s>, Vec<u8>),
+    /// A binary, streamed through its printable strings.
+    Binary(Box<BinaryStream<'s>>),
+    /// A zip, held until its end (the central directory is at the end).
+    Zip(Vec<u8>),
+    /// A tar, split into members as it streams.
+    Tar(Box<TarStream<'s>>),
+    /// A gzip stream, decompressed as it streams into one nested file.
+    Gzip(Box<GzipStream<'s>>),
+    /// The rest cannot be decoded (the reason is already a gap).
+    Ignore,
 }
 
-/// Scanning state for one file.
+/// Printable strings of a binary through the streaming scanner.
+struct BinaryStream<'s> {
+    extractor: StringsExtractor,
+    stream: StreamScanner<'s>,
+    scratch: Vec<u8>,
+}
+
+impl<'s> BinaryStream<'s> {
+    fn new(scanner: &'s Scanner, min_run: usize) -> Self {
+        Self {
+            extractor: StringsExtractor::new(min_run),
+            stream: StreamScanner::new(scanner),
+            scratch: Vec::new(),
+        }
+    }
+
+    fn feed(&mut self, chunk: &[u8], findings: &mut Vec<SecretFinding>) {
+        self.scratch.clear();
+        self.extractor.push(chunk, &mut self.scratch);
+        self.stream.feed(&self.scratch, &mut |m| {
+            findings.push(file_finding(&m, false));
+        });
+    }
+
+    fn finish(self, findings: &mut Vec<SecretFinding>) {
+        let Self {
+            extractor,
+            mut stream,
+            mut scratch,
+        } = self;
+        scratch.clear();
+        extractor.finish(&mut scratch);
+        stream.feed(&scratch, &mut |m| findings.push(file_finding(&m, false)));
+        stream.finish(&mut |m| findings.push(file_finding(&m, false)));
+    }
+}
+
+/// A tar being split: the member in progress is its own nested [`FileScan`].
+struct TarStream<'s> {
+    splitter: TarSplitter,
+    member: Option<(String, Box<FileScan<'s>>)>,
+    /// Bytes after the end marker or a broken header, scanned as raw strings.
+    trailer: Option<BinaryStream<'s>>,
+}
+
+/// A gzip stream decompressing into one nested [`FileScan`].
+struct GzipStream<'s> {
+    decoder: MultiGzDecoder<NestedSink<'s>>,
+}
+
+/// The write end of a decompressor: counts the expanded bytes against the budget and
+/// feeds them to the nested file.
+struct NestedSink<'s> {
+    file: Option<Box<FileScan<'s>>>,
+    written: u64,
+    limit: u64,
+    over_budget: bool,
+}
+
+impl std::io::Write for NestedSink<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let len = buf.len() as u64;
+        if self.written.saturating_add(len) > self.limit {
+            self.over_budget = true;
+            return Err(std::io::Error::other("expansion budget exceeded"));
+        }
+        self.written += len;
+        if let Some(file) = self.file.as_mut() {
+            file.feed(buf);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Scanning state for one file (a layer file, or a member of an archive inside one).
 pub struct FileScan<'s> {
     scanner: &'s Scanner,
+    cache: Option<&'s ContentCache>,
     options: FileScanOptions,
     path: String,
+    /// Archive levels opened above this file.
+    depth: u32,
+    /// This file is what a gzip stream held: a tar here is the same level as the gzip.
+    gunzipped: bool,
+    /// It was such a tar (its members are named without this file's own name).
+    transparent: bool,
     mode: Mode<'s>,
-    hasher: Sha256,
+    hasher: Option<Sha256>,
     size: u64,
     findings: Vec<SecretFinding>,
     gaps: Vec<CoverageGap>,
@@ -122,6 +229,7 @@ impl std::fmt::Debug for FileScan<'_> {
         f.debug_struct("FileScan")
             .field("path", &self.path)
             .field("size", &self.size)
+            .field("depth", &self.depth)
             .finish_non_exhaustive()
     }
 }
@@ -134,114 +242,394 @@ fn file_finding(m: &SecretMatch<'_>, with_line: bool) -> SecretFinding {
     finding
 }
 
+/// Chunk size for pulling zip members through the scanner.
+const PULL_CHUNK: usize = 64 * 1024;
+
 impl<'s> FileScan<'s> {
     /// Start scanning the file at `path`.
     pub fn new(scanner: &'s Scanner, options: FileScanOptions, path: &str) -> Self {
+        Self::nested(scanner, None, options, path, 0)
+    }
+
+    /// Start scanning the file at `path`; small members of archives inside it are
+    /// looked up in (and added to) `cache` too.
+    pub fn with_cache(
+        scanner: &'s Scanner,
+        cache: &'s ContentCache,
+        options: FileScanOptions,
+        path: &str,
+    ) -> Self {
+        Self::nested(scanner, Some(cache), options, path, 0)
+    }
+
+    fn nested(
+        scanner: &'s Scanner,
+        cache: Option<&'s ContentCache>,
+        options: FileScanOptions,
+        path: &str,
+        depth: u32,
+    ) -> Self {
         Self {
             scanner,
+            cache,
             options,
             path: path.to_owned(),
+            depth,
+            gunzipped: false,
+            transparent: false,
             mode: Mode::Buffer(Vec::new()),
-            hasher: Sha256::new(),
+            hasher: Some(Sha256::new()),
             size: 0,
             findings: Vec::new(),
             gaps: Vec::new(),
         }
     }
 
+    fn child(&self, name: &str) -> Box<FileScan<'s>> {
+        Box::new(Self::nested(
+            self.scanner,
+            self.cache,
+            self.options,
+            name,
+            self.depth + 1,
+        ))
+    }
+
+    fn gap(&mut self, reason: String) {
+        self.gaps.push(CoverageGap {
+            path: self.path.clone(),
+            archive_path: Vec::new(),
+            reason,
+        });
+    }
+
     /// Feed the next chunk of content.
     pub fn feed(&mut self, chunk: &[u8]) {
-        self.hasher.update(chunk);
         self.size += chunk.len() as u64;
-        let findings = &mut self.findings;
-        match &mut self.mode {
-            Mode::Buffer(buf) => {
-                buf.extend_from_slice(chunk);
-                let limit = if archive::detect(buf).is_some() {
-                    self.options.archives.max_member_bytes
-                } else {
-                    self.options.cache_below
-                };
-                if buf.len() > limit {
-                    let buffered = std::mem::take(buf);
-                    self.switch_to_stream(&buffered);
-                }
+        if let Mode::Buffer(buf) = &mut self.mode {
+            if let Some(hasher) = self.hasher.as_mut() {
+                hasher.update(chunk);
             }
+            buf.extend_from_slice(chunk);
+            if buf.len() > self.options.cache_below {
+                // Too large to cache: decide what it is from its head and stream it.
+                let buffered = std::mem::take(buf);
+                self.hasher = None;
+                self.start(&buffered);
+                self.stream(&buffered);
+            }
+            return;
+        }
+        self.stream(chunk);
+    }
+
+    /// Choose how to scan the content from its first bytes.
+    fn start(&mut self, head: &[u8]) {
+        self.mode = match archive::detect(head) {
+            Some(kind) if self.may_open(kind) => match kind {
+                ArchiveKind::Zip => Mode::Zip(Vec::new()),
+                ArchiveKind::Tar => Mode::Tar(Box::new(TarStream {
+                    splitter: TarSplitter::new(self.options.archives.max_members),
+                    member: None,
+                    trailer: None,
+                })),
+                ArchiveKind::Gzip => {
+                    let mut inner = self.child(&gunzipped_name(&self.path));
+                    inner.gunzipped = true;
+                    Mode::Gzip(Box::new(GzipStream {
+                        decoder: MultiGzDecoder::new(NestedSink {
+                            file: Some(inner),
+                            written: 0,
+                            limit: self.options.archives.max_expanded_bytes,
+                            over_budget: false,
+                        }),
+                    }))
+                }
+            },
+            Some(_) => {
+                self.gap(format!(
+                    "archive nested deeper than {} levels is not opened (its bytes were scanned as strings)",
+                    self.options.archives.max_depth
+                ));
+                self.binary_mode()
+            }
+            None if strings::looks_binary(head) => self.binary_mode(),
+            None => Mode::Text(StreamScanner::new(self.scanner)),
+        };
+    }
+
+    fn binary_mode(&self) -> Mode<'s> {
+        Mode::Binary(Box::new(BinaryStream::new(
+            self.scanner,
+            self.options.min_strings_run,
+        )))
+    }
+
+    /// Whether an archive of `kind` found here may be opened (depth budget; a tar
+    /// inside a gzip stream is the gzip's level).
+    fn may_open(&mut self, kind: ArchiveKind) -> bool {
+        if kind == ArchiveKind::Tar && self.gunzipped {
+            self.transparent = true;
+            self.depth = self.depth.saturating_sub(1);
+            return true;
+        }
+        self.depth < self.options.archives.max_depth
+    }
+
+    /// Feed content to the chosen mode.
+    fn stream(&mut self, chunk: &[u8]) {
+        let mut mode = std::mem::replace(&mut self.mode, Mode::Ignore);
+        match &mut mode {
+            Mode::Buffer(_) | Mode::Ignore => {}
             Mode::Text(stream) => {
+                let findings = &mut self.findings;
                 stream.feed(chunk, &mut |m| findings.push(file_finding(&m, true)));
             }
-            Mode::Binary(extractor, stream, scratch) => {
-                scratch.clear();
-                extractor.push(chunk, scratch);
-                stream.feed(scratch, &mut |m| findings.push(file_finding(&m, false)));
-            }
-        }
-    }
-
-    fn switch_to_stream(&mut self, buffered: &[u8]) {
-        if archive::detect(buffered).is_some() {
-            self.gaps.push(CoverageGap {
-                path: self.path.clone(),
-                archive_path: Vec::new(),
-                reason: format!(
-                    "archive larger than the {}-byte budget: scanned as binary strings only",
-                    self.options.archives.max_member_bytes
-                ),
-            });
-        }
-        let findings = &mut self.findings;
-        if strings::looks_binary(buffered) || archive::detect(buffered).is_some() {
-            let mut extractor = StringsExtractor::new(self.options.min_strings_run);
-            let mut stream = StreamScanner::new(self.scanner);
-            let mut scratch = Vec::new();
-            extractor.push(buffered, &mut scratch);
-            stream.feed(&scratch, &mut |m| findings.push(file_finding(&m, false)));
-            self.mode = Mode::Binary(extractor, stream, scratch);
-        } else {
-            let mut stream = StreamScanner::new(self.scanner);
-            stream.feed(buffered, &mut |m| findings.push(file_finding(&m, true)));
-            self.mode = Mode::Text(stream);
-        }
-    }
-
-    /// End of the file: finish scanning, consult and fill the cache.
-    pub fn finish(mut self, cache: &ContentCache) -> FileScanResult {
-        let digest: [u8; 32] = self.hasher.finalize().into();
-        let mut from_cache = false;
-        match self.mode {
-            Mode::Buffer(buf) => {
-                if let Some((findings, gaps)) = cache.get(&digest) {
-                    from_cache = true;
-                    self.findings = findings;
-                    self.gaps = gaps;
+            Mode::Binary(binary) => binary.feed(chunk, &mut self.findings),
+            Mode::Zip(buf) => {
+                let budget = self.options.archives.max_member_bytes;
+                if buf.len().saturating_add(chunk.len()) > budget {
+                    self.gap(format!(
+                        "zip archive larger than the {budget}-byte in-memory budget: scanned as binary strings only"
+                    ));
+                    let held = std::mem::take(buf);
+                    mode = self.binary_mode();
+                    if let Mode::Binary(binary) = &mut mode {
+                        binary.feed(&held, &mut self.findings);
+                        binary.feed(chunk, &mut self.findings);
+                    }
                 } else {
-                    let mut memory = MemoryScan {
-                        scanner: self.scanner,
-                        options: &self.options,
-                        path: &self.path,
-                        findings: Vec::new(),
-                        gaps: Vec::new(),
-                    };
-                    memory.scan(&buf, &mut Vec::new(), 0);
-                    self.findings = memory.findings;
-                    self.gaps = memory.gaps;
-                    cache.insert(digest, (self.findings.clone(), self.gaps.clone()));
+                    buf.extend_from_slice(chunk);
                 }
             }
+            Mode::Tar(tar) => self.tar_feed(tar, chunk),
+            Mode::Gzip(gzip) => {
+                if let Err(err) = gzip.decoder.write_all(chunk)
+                    && let Mode::Gzip(gzip) = std::mem::replace(&mut mode, Mode::Ignore)
+                {
+                    self.gzip_end(*gzip, Some(err));
+                }
+            }
+        }
+        self.mode = mode;
+    }
+
+    fn tar_feed(&mut self, tar: &mut TarStream<'s>, chunk: &[u8]) {
+        let TarStream {
+            splitter,
+            member,
+            trailer,
+        } = tar;
+        let mut broken = None;
+        let mut ended = Vec::new();
+        splitter.feed(chunk, &mut |event| match event {
+            TarEvent::Begin { name, .. } => {
+                *member = Some((name.to_owned(), self.child(name)));
+            }
+            TarEvent::Data(data) => {
+                if let Some((_, file)) = member.as_mut() {
+                    file.feed(data);
+                }
+            }
+            TarEvent::End => {
+                if let Some(done) = member.take() {
+                    ended.push(done);
+                }
+            }
+            TarEvent::Broken(reason) => broken = Some(reason),
+            TarEvent::Trailing(bytes) => {
+                if trailer.is_some() || bytes.iter().any(|&b| b != 0) {
+                    trailer
+                        .get_or_insert_with(|| {
+                            BinaryStream::new(self.scanner, self.options.min_strings_run)
+                        })
+                        .feed(bytes, &mut self.findings);
+                }
+            }
+        });
+        // Members finish outside the splitter's callback (they may recurse).
+        for (name, file) in ended {
+            self.absorb(Some(&name), file.finish_nested());
+        }
+        // A broken first header means the file only looked like a tar: its bytes are
+        // scanned as strings like any binary, and nothing was skipped.
+        if let Some(reason) = broken
+            && splitter.members() > 0
+        {
+            self.gap(format!("{reason} (the rest was scanned as binary strings)"));
+        }
+    }
+
+    fn tar_end(&mut self, tar: TarStream<'s>) {
+        let TarStream {
+            splitter,
+            member,
+            trailer,
+        } = tar;
+        if let Some((name, file)) = member {
+            self.absorb(Some(&name), file.finish_nested());
+        }
+        if let Some(reason) = splitter.finish() {
+            self.gap(reason);
+        }
+        if let Some(trailer) = trailer {
+            trailer.finish(&mut self.findings);
+        }
+    }
+
+    fn gzip_end(&mut self, gzip: GzipStream<'s>, error: Option<std::io::Error>) {
+        let mut decoder = gzip.decoder;
+        let error = error.or_else(|| decoder.try_finish().err());
+        let sink = decoder.get_mut();
+        let file = sink.file.take();
+        if let Some(err) = error {
+            self.gap(if sink.over_budget {
+                format!(
+                    "gzip stream expands beyond the {}-byte budget: the rest is not scanned",
+                    self.options.archives.max_expanded_bytes
+                )
+            } else {
+                format!("failed to decompress gzip: {err}")
+            });
+        }
+        if let Some(file) = file {
+            let name = file.path.clone();
+            let cache = file.cache;
+            let (result, transparent) = file.finish_with(cache);
+            self.absorb((!transparent).then_some(name.as_str()), result);
+        }
+    }
+
+    fn zip_end(&mut self, data: &[u8]) {
+        let mut archive_gaps = Vec::new();
+        let mut done = Vec::new();
+        let limit = self.options.archives.max_expanded_bytes;
+        archive::zip_members(
+            data,
+            &self.options.archives,
+            &mut |name, reader| {
+                let mut file = self.child(name);
+                let mut buf = vec![0u8; PULL_CHUNK];
+                let mut total: u64 = 0;
+                let mut problem = None;
+                loop {
+                    match reader.read(&mut buf) {
+                        Ok(0) => break,
+                        Ok(n) => {
+                            total += n as u64;
+                            if total > limit {
+                                problem = Some(format!(
+                                    "member expands beyond the {limit}-byte budget: the rest is not scanned"
+                                ));
+                                break;
+                            }
+                            file.feed(buf.get(..n).unwrap_or_default());
+                        }
+                        Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+                        Err(err) => {
+                            problem = Some(format!("failed to decompress: {err}"));
+                            break;
+                        }
+                    }
+                }
+                done.push((name.to_owned(), file, problem));
+            },
+            &mut archive_gaps,
+        );
+        for (name, file, problem) in done {
+            if let Some(reason) = problem {
+                self.gaps.push(CoverageGap {
+                    path: self.path.clone(),
+                    archive_path: vec![name.clone()],
+                    reason,
+                });
+            }
+            self.absorb(Some(&name), file.finish_nested());
+        }
+        for gap in archive_gaps {
+            self.gaps.push(CoverageGap {
+                path: self.path.clone(),
+                archive_path: if gap.member.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![gap.member]
+                },
+                reason: gap.reason,
+            });
+        }
+    }
+
+    /// Take in a nested file's result: its findings and gaps now sit one archive level
+    /// deeper (under `name`, unless it was the transparent tar of a gzip stream).
+    fn absorb(&mut self, name: Option<&str>, result: FileScanResult) {
+        for mut finding in result.findings {
+            if let Some(name) = name {
+                finding.archive_path.insert(0, name.to_owned());
+            }
+            self.findings.push(finding);
+        }
+        for mut gap in result.gaps {
+            if let Some(name) = name {
+                gap.archive_path.insert(0, name.to_owned());
+            }
+            self.gaps.push(gap);
+        }
+    }
+
+    /// End of content for the chosen mode.
+    fn end(&mut self) {
+        match std::mem::replace(&mut self.mode, Mode::Ignore) {
+            Mode::Buffer(_) | Mode::Ignore => {}
             Mode::Text(stream) => {
                 let findings = &mut self.findings;
                 stream.finish(&mut |m| findings.push(file_finding(&m, true)));
             }
-            Mode::Binary(extractor, stream, mut scratch) => {
-                let findings = &mut self.findings;
-                scratch.clear();
-                extractor.finish(&mut scratch);
-                let mut stream = stream;
-                stream.feed(&scratch, &mut |m| findings.push(file_finding(&m, false)));
-                stream.finish(&mut |m| findings.push(file_finding(&m, false)));
-            }
+            Mode::Binary(binary) => binary.finish(&mut self.findings),
+            Mode::Zip(data) => self.zip_end(&data),
+            Mode::Tar(tar) => self.tar_end(*tar),
+            Mode::Gzip(gzip) => self.gzip_end(*gzip, None),
         }
-        let fixture = is_package_test_fixture(&self.path);
+    }
+
+    fn finish_nested(self) -> FileScanResult {
+        let cache = self.cache;
+        self.finish_with(cache).0
+    }
+
+    /// End of the file: finish scanning, consult and fill the cache.
+    pub fn finish(self, cache: &ContentCache) -> FileScanResult {
+        self.finish_with(Some(cache)).0
+    }
+
+    /// The result, and whether the content was a gzip stream's transparent tar.
+    fn finish_with(mut self, cache: Option<&ContentCache>) -> (FileScanResult, bool) {
+        let mut from_cache = false;
+        let mut sha256 = None;
+        if matches!(self.mode, Mode::Buffer(_))
+            && let Mode::Buffer(buf) = std::mem::replace(&mut self.mode, Mode::Ignore)
+        {
+            let digest: Option<[u8; 32]> = self.hasher.take().map(|h| h.finalize().into());
+            let cached = match (cache, digest) {
+                (Some(cache), Some(digest)) => cache.get(&digest),
+                _ => None,
+            };
+            if let Some((findings, gaps)) = cached {
+                from_cache = true;
+                self.findings = findings;
+                self.gaps = gaps;
+            } else {
+                self.start(&buf);
+                self.stream(&buf);
+                self.end();
+                if let (Some(cache), Some(digest)) = (cache, digest) {
+                    cache.insert(digest, (self.findings.clone(), self.gaps.clone()));
+                }
+            }
+            sha256 = digest.map(hex::encode);
+        } else {
+            self.end();
+        }
+        let fixture = is_package_test_fixture(&self.path) || is_documentation(&self.path);
         for finding in &mut self.findings {
             finding.path = Some(self.path.clone());
             if fixture {
@@ -251,83 +639,42 @@ impl<'s> FileScan<'s> {
         for gap in &mut self.gaps {
             gap.path.clone_from(&self.path);
         }
-        FileScanResult {
+        let result = FileScanResult {
             findings: self.findings,
             gaps: self.gaps,
-            sha256: hex::encode(digest),
+            sha256,
             size: self.size,
             from_cache,
-        }
-    }
-}
-
-/// In-memory scan of a small file or an archive member, recursing into archives.
-struct MemoryScan<'a> {
-    scanner: &'a Scanner,
-    options: &'a FileScanOptions,
-    path: &'a str,
-    findings: Vec<SecretFinding>,
-    gaps: Vec<CoverageGap>,
-}
-
-impl MemoryScan<'_> {
-    fn scan(&mut self, content: &[u8], chain: &mut Vec<String>, depth: u32) {
-        if let Some(kind) = archive::detect(content) {
-            if depth >= self.options.archives.max_depth {
-                self.gaps.push(CoverageGap {
-                    path: self.path.to_owned(),
-                    archive_path: chain.clone(),
-                    reason: format!(
-                        "archive nested deeper than {} levels",
-                        self.options.archives.max_depth
-                    ),
-                });
-                return;
-            }
-            let outer = chain.last().map_or(self.path, String::as_str).to_owned();
-            let mut archive_gaps = Vec::new();
-            let mut members: Vec<(String, Vec<u8>)> = Vec::new();
-            archive::for_each_member(
-                kind,
-                &outer,
-                content,
-                &self.options.archives,
-                &mut |name, member| members.push((name.to_owned(), member.to_vec())),
-                &mut archive_gaps,
-            );
-            for gap in archive_gaps {
-                let mut archive_path = chain.clone();
-                if !gap.member.is_empty() {
-                    archive_path.push(gap.member);
-                }
-                self.gaps.push(CoverageGap {
-                    path: self.path.to_owned(),
-                    archive_path,
-                    reason: gap.reason,
-                });
-            }
-            for (name, member) in members {
-                chain.push(name);
-                self.scan(&member, chain, depth + 1);
-                chain.pop();
-            }
-            return;
-        }
-        let binary = strings::looks_binary(content);
-        let extracted;
-        let text: &[u8] = if binary {
-            extracted = strings::printable_strings(content, self.options.min_strings_run);
-            &extracted
-        } else {
-            content
         };
-        let findings = &mut self.findings;
-        self.scanner.scan(text, &mut |m| {
-            let mut finding = file_finding(&m, !binary);
-            finding.archive_path.clone_from(chain);
-            findings.push(finding);
-        });
+        (result, self.transparent)
     }
+}
+
+/// The name of what a gzip stream holds: `x.tar.gz` → `x.tar`, `x.tgz` → `x.tar`,
+/// `x.gz` → `x`.
+fn gunzipped_name(path: &str) -> String {
+    let base = path.rsplit('/').next().unwrap_or(path);
+    if let Some(stem) = base.strip_suffix(".tgz") {
+        format!("{stem}.tar")
+    } else {
+        base.strip_suffix(".gz").unwrap_or(base).to_owned()
+    }
+}
+
+/// Installed documentation (`/usr/share/doc`, man and info pages, Vim's help) holds
+/// example keys and URLs with passwords by design; its findings are kept but do not
+/// gate, as for package test fixtures.
+pub fn is_documentation(path: &str) -> bool {
+    const DOC_ROOTS: [&str; 6] = [
+        "/usr/share/doc/",
+        "/usr/share/man/",
+        "/usr/share/info/",
+        "/usr/share/gtk-doc/",
+        "/usr/local/share/doc/",
+        "/usr/local/share/man/",
+    ];
+    DOC_ROOTS.iter().any(|root| path.starts_with(root))
+        || (path.starts_with("/usr/share/vim/") && path.contains("/doc/"))
 }
 
 /// Test fixtures shipped inside installed packages hold sample credentials by design;
@@ -501,13 +848,71 @@ mod tests {
             data = zip(&[(&format!("level{level}.zip"), &data)], false);
         }
         let result = scan(&scanner, "/deep.zip", &data, &ContentCache::default());
-        assert!(result.findings.is_empty());
         assert_eq!(result.gaps.len(), 1, "{:?}", result.gaps);
         assert!(
             result.gaps[0].reason.contains("nested deeper"),
             "{:?}",
             result.gaps
         );
+        let chain = vec!["level3.zip", "level2.zip", "level1.zip"];
+        assert_eq!(result.gaps[0].archive_path, chain);
+        // The archive too deep to open is still scanned as raw strings (stored members
+        // are plain bytes), and the finding says where.
+        assert_eq!(result.findings.len(), 1, "{:?}", result.findings);
+        assert_eq!(result.findings[0].archive_path, chain);
+    }
+
+    #[test]
+    fn a_broken_tar_header_is_a_gap_and_the_rest_is_scanned_as_strings() {
+        let scanner = scanner();
+        let env = format!("GITLAB_TOKEN={TOKEN}\n");
+        let mut builder = tar::Builder::new(Vec::new());
+        for (name, content) in [("a.txt", &b"hello"[..]), ("b.env", env.as_bytes())] {
+            let mut header = tar::Header::new_ustar();
+            header.set_size(content.len() as u64);
+            header.set_mode(0o644);
+            builder.append_data(&mut header, name, content).unwrap();
+        }
+        let mut data = builder.into_inner().unwrap();
+        data[1024] ^= 0x55;
+        let result = scan(&scanner, "/srv/x.tar", &data, &ContentCache::default());
+        assert_eq!(result.gaps.len(), 1, "{:?}", result.gaps);
+        assert!(
+            result.gaps[0].reason.contains("checksum"),
+            "{:?}",
+            result.gaps
+        );
+        assert_eq!(result.findings.len(), 1, "{:?}", result.findings);
+        assert!(result.findings[0].archive_path.is_empty());
+    }
+
+    #[test]
+    fn a_tgz_inside_a_zip_names_the_whole_chain_and_streams_large_members() {
+        let scanner = scanner();
+        // A member over the cache threshold is streamed, not buffered.
+        let mut big = "filler\n".repeat(300_000);
+        big = big + "GITLAB_TOKEN=" + TOKEN + "\n";
+        let tgz = tar_gz(&[("etc/app.env", big.as_bytes())]);
+        let jar = zip(&[("deps/lib.tgz", &tgz)], true);
+        let result = scan(&scanner, "/opt/app.jar", &jar, &ContentCache::default());
+        assert!(result.gaps.is_empty(), "{:?}", result.gaps);
+        assert_eq!(result.findings.len(), 1, "{:?}", result.findings);
+        assert_eq!(
+            result.findings[0].archive_path,
+            vec!["deps/lib.tgz", "etc/app.env"]
+        );
+        assert_eq!(result.findings[0].line, Some(300_001));
+    }
+
+    #[test]
+    fn a_file_that_only_looks_like_a_tar_is_scanned_as_a_binary_without_a_gap() {
+        let scanner = scanner();
+        let mut data = vec![0x41u8; 4096];
+        data[257..263].copy_from_slice(b"ustar\0");
+        data.extend_from_slice(format!("\0GITLAB_TOKEN={TOKEN}\0").as_bytes());
+        let result = scan(&scanner, "/srv/x.bin", &data, &ContentCache::default());
+        assert!(result.gaps.is_empty(), "{:?}", result.gaps);
+        assert_eq!(result.findings.len(), 1, "{:?}", result.findings);
     }
 
     #[test]
@@ -552,6 +957,27 @@ mod tests {
         let result = scan(&scanner, "/usr/bin/tool", &binary, &ContentCache::default());
         assert_eq!(result.findings.len(), 1, "{:?}", result.findings);
         assert_eq!(result.findings[0].line, None);
+    }
+
+    #[test]
+    fn installed_documentation_does_not_gate() {
+        let scanner = scanner();
+        let content = format!("TOKEN = '{TOKEN}'\n");
+        for path in [
+            "/usr/share/doc/libxmlsec1-dev/examples/rsakey.env",
+            "/usr/share/vim/vim90/doc/pi_netrw.txt",
+        ] {
+            let result = scan(&scanner, path, content.as_bytes(), &ContentCache::default());
+            assert_eq!(result.findings.len(), 1);
+            assert_eq!(result.findings[0].confidence, Confidence::Low, "{path}");
+        }
+        let result = scan(
+            &scanner,
+            "/app/doc/notes.txt",
+            content.as_bytes(),
+            &ContentCache::default(),
+        );
+        assert_ne!(result.findings[0].confidence, Confidence::Low);
     }
 
     #[test]

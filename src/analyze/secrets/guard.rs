@@ -16,6 +16,9 @@ const KNOWN_EXAMPLES: &[&[u8]] = &[
     b"je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
     b"ASIAIOSFODNN7EXAMPLE",
     b"sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+    // The Google Cloud SDK's own installed-app OAuth client secret: public, shipped in
+    // every gcloud and in every application_default_credentials.json it writes.
+    b"d-FL95Q19q7MQmFpd7hHD0Ty",
     b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
 ];
 
@@ -65,9 +68,9 @@ const PLACEHOLDER_MARKERS: &[&[u8]] = &[
 const MAX_PLACEHOLDER_CHECK: usize = 256;
 
 /// Template and reference syntax: the value is not in the image, only a pointer to it.
-const REFERENCE_MARKERS: &[&[u8]] = &[
-    b"${", b"$(", b"{{", b"}}", b"<%", b"%>", b"#{", b"%(", b"<", b">",
-];
+/// A lone `<` or `>` is not one (random salts and passwords use them); an angle-bracketed
+/// word (`<password>`, `<YOUR TOKEN>`) is, see [`has_angle_placeholder`].
+const REFERENCE_MARKERS: &[&[u8]] = &[b"${", b"$(", b"{{", b"}}", b"<%", b"%>", b"#{", b"%("];
 
 /// Whole values that are never secrets when a generic rule captures them.
 const TRIVIAL_VALUES: &[&[u8]] = &[
@@ -100,6 +103,13 @@ const TRIVIAL_VALUES: &[&[u8]] = &[
 
 /// Why a value is not a reportable secret, or `None` when it is plausible.
 pub fn rejection(value: &[u8], check: ValueCheck) -> Option<&'static str> {
+    // A quoted capture (`password "PASSWORD"` in a .netrc) is judged by what is inside.
+    let value = match (value.first(), value.last()) {
+        (Some(&open @ (b'"' | b'\'')), Some(&close)) if value.len() >= 2 && open == close => {
+            value.get(1..value.len() - 1).unwrap_or(value)
+        }
+        _ => value,
+    };
     if KNOWN_EXAMPLES.contains(&value) {
         return Some("documented example value");
     }
@@ -111,7 +121,11 @@ pub fn rejection(value: &[u8], check: ValueCheck) -> Option<&'static str> {
     {
         return Some("placeholder");
     }
-    if REFERENCE_MARKERS.iter().any(|m| contains(value, m)) || value.first() == Some(&b'$') {
+    if REFERENCE_MARKERS.iter().any(|m| contains(value, m))
+        || value.first() == Some(&b'$')
+        || value.first() == Some(&b'<')
+        || has_angle_placeholder(value)
+    {
         return Some("reference to a variable or template");
     }
     if value.len() <= MAX_PLACEHOLDER_CHECK {
@@ -202,6 +216,23 @@ fn shared_generic_rejection(value: &[u8], lower: &[u8]) -> Option<&'static str> 
         return Some("url");
     }
     None
+}
+
+/// `<` then 1 to 64 word characters, spaces, dots or dashes, then `>`: a placeholder
+/// such as `<password>` or `<YOUR API KEY>` anywhere in the value.
+fn has_angle_placeholder(value: &[u8]) -> bool {
+    value.iter().enumerate().any(|(i, &b)| {
+        b == b'<'
+            && value.get(i + 1..).is_some_and(|rest| {
+                let inner = rest
+                    .iter()
+                    .take_while(|c| {
+                        c.is_ascii_alphanumeric() || matches!(c, b'_' | b' ' | b'.' | b'-')
+                    })
+                    .count();
+                (1..=64).contains(&inner) && rest.get(inner) == Some(&b'>')
+            })
+    })
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
@@ -304,8 +335,19 @@ mod tests {
         assert!(rejection(b"${DB_PASSWORD}", ValueCheck::Password).is_some());
         assert!(rejection(b"$(cat /run/secrets/db)", ValueCheck::Password).is_some());
         assert!(rejection(b"<password>", ValueCheck::Password).is_some());
+        assert!(rejection(b"db-<PASSWORD HERE>", ValueCheck::Password).is_some());
+        assert_eq!(
+            rejection(b"aOv%R?T>YZPNvS<_!I4k9Gv", ValueCheck::Password),
+            None,
+            "a lone < or > in a random value is not a template"
+        );
         assert!(rejection(b"/run/secrets/db_password", ValueCheck::Password).is_some());
         assert!(rejection(b"settings.DB_PASSWORD", ValueCheck::Password).is_some());
+        assert!(rejection(b"\"PASSWORD\"", ValueCheck::Password).is_some());
+        assert_eq!(
+            rejection(b"'ComplexPassword123'", ValueCheck::Password),
+            None
+        );
     }
 
     #[test]

@@ -44,6 +44,9 @@ pub struct SecretsAnalyzer {
     options: FileScanOptions,
     cache: ContentCache,
     identity: String,
+    /// `checks.secrets.enabled`: when off, no layer or config is scanned (the rules
+    /// still redact history lines before they are displayed).
+    scanning: bool,
 }
 
 impl SecretsAnalyzer {
@@ -62,10 +65,11 @@ impl SecretsAnalyzer {
         hasher.update(rules.content_digest());
         hasher.update(
             format!(
-                "strings>={} archives depth<={} bytes<={} members<={} cache<{}",
+                "strings>={} archives depth<={} bytes<={} expanded<={} members<={} cache<{}",
                 options.min_strings_run,
                 options.archives.max_depth,
                 options.archives.max_member_bytes,
+                options.archives.max_expanded_bytes,
                 options.archives.max_members,
                 options.cache_below
             )
@@ -76,6 +80,7 @@ impl SecretsAnalyzer {
             options,
             cache: ContentCache::default(),
             identity: format!("rules:{}", hex::encode(hasher.finalize())),
+            scanning: true,
         })
     }
 
@@ -97,11 +102,17 @@ impl SecretsAnalyzer {
                 max_depth: settings.archives.max_depth,
                 max_member_bytes: usize::try_from(settings.archives.max_bytes)
                     .unwrap_or(usize::MAX),
+                max_expanded_bytes: settings.archives.max_expanded_bytes,
                 ..defaults.archives
             },
             ..defaults
         };
-        Self::with_rules(&rules, options)
+        let mut analyzer = Self::with_rules(&rules, options)?;
+        analyzer.scanning = settings.common.enabled;
+        if !analyzer.scanning {
+            analyzer.identity.push_str(":off");
+        }
+        Ok(analyzer)
     }
 
     /// The compiled scanner (rules, keywords).
@@ -116,7 +127,7 @@ impl SecretsAnalyzer {
 
     /// Start scanning one layer file; feed it chunks, then `finish(analyzer.cache())`.
     pub fn start_file(&self, path: &str) -> FileScan<'_> {
-        FileScan::new(&self.scanner, self.options, path)
+        FileScan::with_cache(&self.scanner, &self.cache, self.options, path)
     }
 
     /// Scan the image config document (Env, Labels, Cmd, Entrypoint, Healthcheck,
@@ -260,6 +271,9 @@ impl Analyzer for SecretsAnalyzer {
     }
 
     fn check_config(&self, image: &ImageContext<'_>, sink: &mut FindingSink) {
+        if !self.scanning {
+            return;
+        }
         let document = match serde_json::to_value(image.config) {
             Ok(document) => document,
             Err(err) => {
@@ -311,6 +325,9 @@ impl Analyzer for SecretsAnalyzer {
     }
 
     fn layer<'s>(&'s self, layer: &LayerContext) -> Option<Box<dyn LayerAnalyzer + 's>> {
+        if !self.scanning {
+            return None;
+        }
         Some(Box::new(SecretsLayer {
             analyzer: self,
             context: layer.clone(),
@@ -412,6 +429,18 @@ mod tests {
             "secret.database-password-assignment"
         );
         assert_eq!(result.findings[0].line, Some(1));
+    }
+
+    #[test]
+    fn disabled_secrets_scan_nothing_but_still_redact() {
+        let mut settings = SecretSettings::default();
+        settings.common.enabled = false;
+        let analyzer = SecretsAnalyzer::for_settings(&settings).unwrap();
+        let layer = crate::fuzz_support::layer_context();
+        assert!(analyzer.layer(&layer).is_none());
+        assert!(analyzer.ruleset_identity().ends_with(":off"));
+        let text = b"RUN |1 TOKEN=glpat-Zq8vL2mN4pR7sT1wX5yB /bin/sh -c make";
+        assert_eq!(analyzer.secret_spans(text).len(), 1);
     }
 
     #[test]

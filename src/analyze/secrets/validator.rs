@@ -30,8 +30,14 @@ pub enum Validator {
     GcpServiceAccount,
     /// An AWS secret key: confirmed when an access key id is near it.
     AwsPairing,
+    /// A 40-character secret under a name AWS shares with others (`secret_key`): kept
+    /// only when an access key id is near it.
+    AwsPairingRequired,
     /// Base64 of `user:password` (Docker `auth`, HTTP Basic).
     BasicAuth,
+    /// Base64 of a Docker `config.json` (a Kubernetes Secret's `.dockerconfigjson` or
+    /// legacy `.dockercfg`) holding at least one registry credential.
+    Base64DockerConfig,
 }
 
 /// The outcome of a validator.
@@ -82,7 +88,9 @@ impl Validator {
                     Validation::Accept
                 }
             }
+            Self::AwsPairingRequired => Validation::from_bool(has_aws_key_id(context)),
             Self::BasicAuth => basic_auth(value),
+            Self::Base64DockerConfig => base64_docker_config(value),
         }
     }
 }
@@ -221,6 +229,32 @@ fn basic_auth(value: &[u8]) -> Validation {
     Validation::Confirmed
 }
 
+/// Confirmed when the decoded JSON has a registry entry (under `auths`, or at the top
+/// level for `.dockercfg`) with a non-empty `auth`, `password` or `identitytoken`.
+fn base64_docker_config(value: &[u8]) -> Validation {
+    let Some(decoded) = decode_standard(value) else {
+        return Validation::Reject;
+    };
+    let Ok(serde_json::Value::Object(doc)) = serde_json::from_slice(&decoded) else {
+        return Validation::Reject;
+    };
+    let registries = match doc.get("auths") {
+        Some(serde_json::Value::Object(auths)) => auths,
+        _ => &doc,
+    };
+    let has_credential = registries.values().any(|entry| {
+        ["auth", "password", "identitytoken"].iter().any(|field| {
+            entry
+                .get(*field)
+                .and_then(serde_json::Value::as_str)
+                .is_some_and(|v| {
+                    !v.is_empty() && guard::rejection(v.as_bytes(), ValueCheck::Format).is_none()
+                })
+        })
+    });
+    Validation::from_bool(has_credential)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,6 +267,19 @@ mod tests {
         assert!(crc32_base62_ok(token.as_bytes()));
         let flipped = token.replace('R', "Q");
         assert!(!crc32_base62_ok(flipped.as_bytes()));
+    }
+
+    #[test]
+    fn docker_config_needs_a_registry_credential() {
+        let with = STANDARD.encode(br#"{"auths":{"r.test":{"auth":"dXNlcjpTM2NyZXRQNHNz"}}}"#);
+        assert_eq!(base64_docker_config(with.as_bytes()), Validation::Confirmed);
+        let empty = STANDARD.encode(br#"{"auths":{}}"#);
+        assert_eq!(base64_docker_config(empty.as_bytes()), Validation::Reject);
+        let placeholder = STANDARD.encode(br#"{"auths":{"r.test":{"password":"changeme"}}}"#);
+        assert_eq!(
+            base64_docker_config(placeholder.as_bytes()),
+            Validation::Reject
+        );
     }
 
     #[test]

@@ -44,6 +44,8 @@ pub struct RegistryClient {
     repository: String,
     http: Client,
     retries: u32,
+    /// The per-request timeout the client was built with.
+    timeout: Duration,
     allow_http: bool,
     credentials: CredentialLookup,
     /// The token scope's actions: `pull`, or `pull,push` for a client that writes.
@@ -77,6 +79,31 @@ fn same_origin(base: &str, url: &str) -> bool {
     }
 }
 
+/// What a request sends.
+pub(super) enum RequestBody<'a> {
+    /// Nothing.
+    Empty,
+    /// Bytes held in memory.
+    Bytes(&'a [u8]),
+    /// A stream of known length, opened afresh for every attempt (a retry or an
+    /// answer to an auth challenge cannot reuse a consumed reader).
+    Stream(&'a StreamBody<'a>),
+}
+
+/// A streamed request body: how to open it and when to stop retrying it.
+pub(super) struct StreamBody<'a> {
+    /// Its exact length (sent as `Content-Length`).
+    pub length: u64,
+    /// Opens the bytes from the start.
+    pub open: &'a dyn Fn() -> std::io::Result<Box<dyn Read + Send>>,
+    /// Whether a failed attempt failed for a reason another attempt cannot cure (the
+    /// local bytes are not what they should be): then no retry is made.
+    pub give_up: &'a dyn Fn() -> bool,
+}
+
+/// The least throughput a streamed upload is allowed before its attempt times out.
+const MIN_UPLOAD_BYTES_PER_SECOND: u64 = 256 * 1024;
+
 /// What went wrong with one attempt, and whether another may help.
 enum Attempt {
     Transient(String, Option<Duration>),
@@ -108,6 +135,7 @@ impl RegistryClient {
             repository: repository.to_owned(),
             http,
             retries: options.retries,
+            timeout: options.read_timeout,
             allow_http: insecure || is_loopback(registry),
             credentials: auth::lookup(registry, options),
             actions: "pull",
@@ -178,6 +206,18 @@ impl RegistryClient {
         headers: &HeaderMap,
         body: Option<&[u8]>,
     ) -> Result<Response, RegistryError> {
+        let body = body.map_or(RequestBody::Empty, RequestBody::Bytes);
+        self.send_body(method, target, headers, &body)
+    }
+
+    /// [`send`](Self::send) with any [`RequestBody`].
+    pub(super) fn send_body(
+        &self,
+        method: &Method,
+        target: &Target<'_>,
+        headers: &HeaderMap,
+        body: &RequestBody<'_>,
+    ) -> Result<Response, RegistryError> {
         let base = self.base()?;
         let (url, same_origin) = match target {
             Target::Path(path) => (format!("{base}/v2/{}/{path}", self.repository), true),
@@ -196,8 +236,22 @@ impl RegistryClient {
             let mut request = self
                 .authorise(self.http.request(method.clone(), &url), &auth)
                 .headers(headers.clone());
-            if let Some(body) = body {
-                request = request.body(body.to_vec());
+            match body {
+                RequestBody::Empty => {}
+                RequestBody::Bytes(bytes) => request = request.body(bytes.to_vec()),
+                RequestBody::Stream(stream) => {
+                    let reader = (stream.open)().map_err(|e| RegistryError::Status {
+                        url: url.clone(),
+                        status: 0,
+                        message: format!("failed to read what is being uploaded: {e}"),
+                    })?;
+                    // The client's timeout covers the whole request: give a large
+                    // upload the time a slow but moving link needs.
+                    let seconds = stream.length / MIN_UPLOAD_BYTES_PER_SECOND;
+                    request = request
+                        .timeout(self.timeout.max(Duration::from_secs(seconds)))
+                        .body(reqwest::blocking::Body::sized(reader, stream.length));
+                }
             }
             let outcome = match request.send() {
                 Ok(response) => match response.status() {
@@ -231,7 +285,8 @@ impl RegistryClient {
                 Attempt::Final(e) => return Err(e),
                 Attempt::Transient(reason, wait) => {
                     failures.push(reason);
-                    if attempt >= self.retries {
+                    let hopeless = matches!(body, RequestBody::Stream(s) if (s.give_up)());
+                    if attempt >= self.retries || hopeless {
                         return Err(RegistryError::Unreachable {
                             url,
                             reason: summarise(&failures),

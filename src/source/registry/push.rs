@@ -14,7 +14,7 @@ use reqwest::Method;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue, IF_MATCH};
 
 use super::RegistryError;
-use super::client::{DocumentError, RegistryClient, Target};
+use super::client::{DocumentError, RegistryClient, RequestBody, StreamBody, Target};
 use crate::oci::Digest;
 use crate::oci::media_type::{DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST};
 
@@ -183,6 +183,35 @@ impl RegistryClient {
         if self.blob_exists(digest)? {
             return Ok(false);
         }
+        self.upload(digest, &RequestBody::Bytes(bytes))?;
+        Ok(true)
+    }
+
+    /// Uploads blob `digest` of `length` bytes streamed from `open` (called once per
+    /// attempt; memory stays bounded whatever the size), without asking first whether
+    /// the registry has it: [`blob_exists`](Self::blob_exists) is the caller's. The
+    /// reader `open` returns should check the digest as it reads and fail the read
+    /// when the bytes are not the blob, and `give_up` say when that happened, so no
+    /// retry sends the same wrong bytes again.
+    pub fn upload_blob_stream(
+        &self,
+        digest: &Digest,
+        length: u64,
+        open: &dyn Fn() -> std::io::Result<Box<dyn std::io::Read + Send>>,
+        give_up: &dyn Fn() -> bool,
+    ) -> Result<(), RegistryError> {
+        let stream = StreamBody {
+            length,
+            open,
+            give_up,
+        };
+        self.upload(digest, &RequestBody::Stream(&stream))
+    }
+
+    /// POST an upload session, then PUT the whole blob to its location with
+    /// `?digest=` (a monolithic upload).
+    fn upload(&self, digest: &Digest, body: &RequestBody<'_>) -> Result<(), RegistryError> {
+        let path = format!("blobs/{digest}");
         let started = self.send(
             &Method::POST,
             &Target::Path("blobs/uploads/"),
@@ -209,22 +238,15 @@ impl RegistryClient {
             CONTENT_TYPE,
             HeaderValue::from_static("application/octet-stream"),
         );
-        let put = self.send(
-            &Method::PUT,
-            &Target::Url(url.to_string()),
-            &headers,
-            Some(bytes),
-        );
+        let put = self.send_body(&Method::PUT, &Target::Url(url.to_string()), &headers, body);
         match put {
-            Ok(response) => {
-                self.check_announced(response.headers(), digest, &path)?;
-                Ok(true)
-            }
+            Ok(response) => self.check_announced(response.headers(), digest, &path),
             // A retried PUT may find its session consumed by the first attempt that
-            // did arrive: the blob being there is what counts.
+            // did arrive: the blob being there is what counts (the registry checked
+            // it against `?digest=`).
             Err(e) if self.blob_exists(digest).unwrap_or(false) => {
                 drop(e);
-                Ok(true)
+                Ok(())
             }
             Err(e) => Err(e),
         }
