@@ -9,7 +9,8 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 # Real components the integration tests start, and the tools they call.
 PACKAGES=(docker-registry skopeo podman buildah umoci apache2-utils openssl pigz zstd
-          busybox-static time python3-jsonschema python3-cryptography)
+          busybox-static time python3-jsonschema python3-cryptography
+          cmake g++ libboost-dev)  # the last three build the `vectorscan` feature
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

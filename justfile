@@ -6,7 +6,7 @@ default:
     @just --list
 
 # The whole gate: format, lints, every test, schemas.
-ci: fmt-check clippy test fuzz-check
+ci: fmt-check clippy test vectorscan fuzz-check
 
 fmt-check:
     cargo fmt --all -- --check
@@ -17,6 +17,18 @@ clippy:
 # Every test (unit + integration), through nextest.
 test:
     cargo nextest run --locked --no-fail-fast
+
+# The optional vectorscan prefilter back end (cargo feature `vectorscan`; needs cmake, g++
+# and libboost-dev, and about 10 minutes of CPU for its first build): lints, then every
+# secret-scanner unit test with vectorscan as the default back end, which includes the
+# parity tests against Aho-Corasick (`vectorscan_prefilter::tests`).
+vectorscan: clippy-vectorscan test-vectorscan
+
+clippy-vectorscan:
+    cargo clippy --all-targets --locked --features vectorscan -- -D warnings
+
+test-vectorscan:
+    cargo nextest run --locked --no-fail-fast --features vectorscan --lib -E 'test(/^analyze::secrets::/)'
 
 # Check the embedded demo image with the default pipeline.
 demo:

@@ -17,14 +17,35 @@ if [ ! -f "$root/image/index.json" ]; then
   echo "bench: building the synthetic image in $root (once)…"
   python3 bench/make_image.py "$root"
 fi
-cargo build --release --locked --quiet --bin imgguard --example secrets_bench
+cargo build --release --locked --quiet --bin imgguard
 bin="$PWD/target/release/imgguard"
 
 # The scanner alone, one core: text from /usr/include and /usr/share, binaries from
 # /usr/share and /usr/lib (scanned through their printable strings, as the engine does).
-echo "bench: scanner throughput (one core, CPU seconds)…"
-scanner=$(./target/release/examples/secrets_bench --text-mb 320 --binary-mb 320 /usr/include /usr/share /usr/lib)
-echo "$scanner" | grep -E '^(corpus|text|binary|mixed|scanner)' | cut -c1-160
+# Both prefilter back ends when the `vectorscan` feature can be built (cmake, g++, Boost);
+# IMGGUARD_BENCH_VECTORSCAN=0 skips it.
+backends="aho-corasick"
+if [ "${IMGGUARD_BENCH_VECTORSCAN:-1}" != 0 ] && command -v cmake > /dev/null \
+   && command -v g++ > /dev/null && [ -d /usr/include/boost ]; then
+  echo "bench: building the secrets_bench example with --features vectorscan…"
+  cargo build --release --locked --quiet --features vectorscan --example secrets_bench
+  backends="aho-corasick vectorscan"
+else
+  echo "bench: cmake, g++ or libboost-dev missing: the vectorscan back end is not measured"
+  cargo build --release --locked --quiet --example secrets_bench
+fi
+scanner=""
+digests=""
+for backend in $backends; do
+  echo "bench: scanner throughput, $backend back end (one core, CPU seconds)…"
+  out=$(./target/release/examples/secrets_bench --backend "$backend" --text-mb 320 --binary-mb 320 /usr/include /usr/share /usr/lib)
+  echo "$out" | grep -E '^(corpus|text|binary|mixed|scanner)' | cut -c1-160
+  scanner+="$(echo "$out" | grep '^scanner per core' | sed "s/^scanner/scanner ($backend)/")"$'\n'
+  digests+="$(echo "$out" | grep -o 'findings digest [0-9a-f]*')"$'\n'
+done
+if [ "$(printf '%s' "$digests" | sort -u | wc -l)" -gt 1 ]; then
+  echo "bench: the back ends' findings differ:"; printf '%s' "$digests"; exit 1
+fi
 
 # Trivy, installed only here.
 trivy_venv="$root/trivy-venv"
@@ -67,7 +88,7 @@ g=$(echo "$floor_gzip" | awk '{print $2}'); p=$(echo "$floor_pigz" | awk '{print
 t=$(echo "$trivy_run" | awk '{print $2}'); rss=$(echo "$check" | awk '{print $3}')
 awk -v c="$c" -v g="$g" -v p="$p" 'BEGIN{printf "imgguard / gzip -dc = %.2fx   imgguard / pigz -dc = %.2fx   (target <= 1.3x the floor)\n", c/g, c/p}'
 awk -v c="$c" -v t="$t" -v r="$rss" 'BEGIN{printf "imgguard / trivy = %.2fx (target <= 0.5x)   imgguard peak RSS %.0f MB (target <= 150 MB)\n", c/t, r}'
-echo "$scanner" | grep '^scanner per core'
+printf '%s' "$scanner"
 
 
 # --- The same image from a loopback docker-registry, against the I/O floor: `skopeo

@@ -1,8 +1,9 @@
 //! Secret-scanner micro-benchmark: MB/s per core over a mixed corpus read from
 //! directories (text and binary files kept apart), or a synthetic text corpus.
 //!
-//! `cargo run --release --example secrets_bench -- [--text-mb 320] [--binary-mb 320] [DIR ...]`
-//! (with `--features vectorscan` and `IMGGUARD_BENCH_VECTORSCAN=1` for that back end).
+//! `cargo run --release --example secrets_bench -- [--text-mb 320] [--binary-mb 320]
+//! [--backend aho-corasick|vectorscan] [DIR ...]` (`vectorscan` needs `--features vectorscan`;
+//! the default is the scanner's default back end).
 //! Files are read in sorted path order until each class has its budget, so the corpus
 //! is the same on every run on the same machine; a digest of the findings (rule, offset,
 //! value fingerprint) lets two engines or two commits be compared.
@@ -10,7 +11,7 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use imgguard::analyze::secrets::{RuleSet, Scanner, bench, strings};
+use imgguard::analyze::secrets::{Backend, RuleSet, Scanner, bench, strings};
 
 fn collect(dir: &Path, limits: (usize, usize), text: &mut Vec<u8>, binary: &mut Vec<u8>) {
     let mut stack: Vec<PathBuf> = vec![dir.to_path_buf()];
@@ -51,6 +52,7 @@ fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1).peekable();
     let (mut text_mb, mut binary_mb) = (320usize, 320usize);
     let mut dirs = Vec::new();
+    let mut backend = Backend::default();
     while let Some(arg) = args.next() {
         if arg == "--text-mb" {
             text_mb = args.next().and_then(|v| v.parse().ok()).unwrap_or(text_mb);
@@ -59,23 +61,21 @@ fn main() -> std::io::Result<()> {
                 .next()
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(binary_mb);
+        } else if arg == "--backend" {
+            let name = args.next().unwrap_or_default();
+            backend = Backend::from_name(&name).ok_or_else(|| {
+                let built: Vec<&str> = Backend::ALL.iter().map(|b| b.name()).collect();
+                std::io::Error::other(format!(
+                    "unknown or not built back end {name:?}; built: {}",
+                    built.join(", ")
+                ))
+            })?;
         } else {
             dirs.push(PathBuf::from(arg));
         }
     }
     let rules = RuleSet::builtin().map_err(std::io::Error::other)?;
-    #[cfg(feature = "vectorscan")]
-    let scanner = if std::env::var_os("IMGGUARD_BENCH_VECTORSCAN").is_some() {
-        let keywords = Scanner::keywords_of(&rules);
-        let prefilter =
-            imgguard::analyze::secrets::vectorscan_prefilter::VectorscanPrefilter::new(&keywords)
-                .map_err(std::io::Error::other)?;
-        Scanner::with_prefilter(&rules, keywords, Box::new(prefilter))
-    } else {
-        Scanner::new(&rules).map_err(std::io::Error::other)?
-    };
-    #[cfg(not(feature = "vectorscan"))]
-    let scanner = Scanner::new(&rules).map_err(std::io::Error::other)?;
+    let scanner = Scanner::with_backend(&rules, backend).map_err(std::io::Error::other)?;
     let mut out = std::io::stdout().lock();
     writeln!(
         out,

@@ -35,7 +35,7 @@ pub use archive::ArchiveBudget;
 pub use check::{CheckFailure, CheckProblem, check_rules, check_rules_within, example_captures};
 pub use config_scan::scan_image_config;
 pub use file_scan::{ContentCache, CoverageGap, FileScan, FileScanOptions, FileScanResult};
-pub use prefilter::{AhoCorasickPrefilter, KeywordHit, Prefilter};
+pub use prefilter::{AhoCorasickPrefilter, Backend, KeywordHit, Prefilter};
 pub use rule::{Confidence, CredentialKind, Rule, Severity, ValueCheck, Window, gates_by_default};
 pub use rule_set::{RuleError, RuleSet};
 pub use scanner::{Scanner, SecretMatch};

@@ -3,8 +3,8 @@
 //!
 //! The default back end is Aho-Corasick over case-sensitive keywords, built as a DFA with
 //! leftmost-longest semantics so its packed (SIMD "Teddy") prefilter applies, in shards
-//! laid out by [`teddy_layout`]. The trait
-//! keeps the door open for a second back end (vectorscan) behind a cargo feature.
+//! laid out by [`teddy_layout`]. The second back end, vectorscan (cargo feature
+//! `vectorscan`, `vectorscan_prefilter`), reports the same hits; [`Backend`] picks one.
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 
@@ -38,6 +38,29 @@ pub trait Prefilter: Send + Sync + std::fmt::Debug {
         on_hit: &mut dyn FnMut(KeywordHit) -> bool,
     );
 
+    /// Append the hits of every shard that start before `limit` to `hits`, shard by
+    /// shard, searching shard `s` from `resume[s]`; afterwards `resume[s]` is the end of
+    /// the last hit taken from shard `s` (unchanged when none). A back end that finds all
+    /// shards in one pass overrides this with the same result.
+    fn collect_hits(
+        &self,
+        haystack: &[u8],
+        resume: &mut [usize],
+        limit: usize,
+        hits: &mut Vec<KeywordHit>,
+    ) {
+        for (shard, from) in resume.iter_mut().enumerate() {
+            self.for_each_hit(shard, haystack, *from, &mut |hit| {
+                if hit.start >= limit {
+                    return false;
+                }
+                *from = hit.end;
+                hits.push(hit);
+                true
+            });
+        }
+    }
+
     /// A short name of the back end for reports and benchmarks.
     fn name(&self) -> &'static str;
 }
@@ -57,6 +80,60 @@ pub enum PrefilterError {
         /// Builder message.
         message: String,
     },
+}
+
+/// Which prefilter back end a [`Scanner`](super::Scanner) uses. Both report the same
+/// hits, so the findings do not depend on the choice, only the speed does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Aho-Corasick, pure Rust; always built.
+    AhoCorasick,
+    /// vectorscan, built with the cargo feature `vectorscan` (the default when built).
+    #[cfg(feature = "vectorscan")]
+    Vectorscan,
+}
+
+impl Default for Backend {
+    fn default() -> Self {
+        #[cfg(feature = "vectorscan")]
+        return Self::Vectorscan;
+        #[cfg(not(feature = "vectorscan"))]
+        return Self::AhoCorasick;
+    }
+}
+
+impl Backend {
+    /// Every back end built into this binary.
+    pub const ALL: &'static [Backend] = &[
+        Self::AhoCorasick,
+        #[cfg(feature = "vectorscan")]
+        Self::Vectorscan,
+    ];
+
+    /// The back end's name, as [`Prefilter::name`] reports it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::AhoCorasick => "aho-corasick",
+            #[cfg(feature = "vectorscan")]
+            Self::Vectorscan => "vectorscan",
+        }
+    }
+
+    /// The built-in back end with this name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|b| b.name() == name)
+    }
+
+    /// Build this back end over `keywords`.
+    pub fn build(self, keywords: &[String]) -> Result<Box<dyn Prefilter>, PrefilterError> {
+        Ok(match self {
+            Self::AhoCorasick => Box::new(AhoCorasickPrefilter::new(keywords)?),
+            #[cfg(feature = "vectorscan")]
+            Self::Vectorscan => Box::new(super::vectorscan_prefilter::VectorscanPrefilter::new(
+                keywords,
+            )?),
+        })
+    }
 }
 
 /// Aho-Corasick keyword prefilter (the default, pure Rust).

@@ -12,7 +12,7 @@ use std::cmp::Reverse;
 use super::entropy::shannon;
 use super::guard;
 use super::line_counter::LineCounter;
-use super::prefilter::{AhoCorasickPrefilter, KeywordHit, Prefilter, PrefilterError};
+use super::prefilter::{Backend, KeywordHit, Prefilter, PrefilterError};
 use super::rule::{Confidence, Rule};
 use super::rule_set::RuleSet;
 use super::validator::Validation;
@@ -79,11 +79,16 @@ pub struct Scanner {
 }
 
 impl Scanner {
-    /// Build the default (Aho-Corasick) scanner over a rule set.
+    /// Build the scanner over a rule set with the default prefilter back end.
     pub fn new(rules: &RuleSet) -> Result<Self, PrefilterError> {
+        Self::with_backend(rules, Backend::default())
+    }
+
+    /// Build the scanner over a rule set with the given prefilter back end.
+    pub fn with_backend(rules: &RuleSet, backend: Backend) -> Result<Self, PrefilterError> {
         let keywords = distinct_keywords(rules.rules());
-        let prefilter = AhoCorasickPrefilter::new(&keywords)?;
-        Ok(Self::with_prefilter(rules, keywords, Box::new(prefilter)))
+        let prefilter = backend.build(&keywords)?;
+        Ok(Self::with_prefilter(rules, keywords, prefilter))
     }
 
     /// The distinct keywords of a rule set, in the order a prefilter must index them.
@@ -152,12 +157,9 @@ impl Scanner {
     /// Scan a whole buffer and push every match into `sink`, in offset order.
     pub fn scan(&self, buf: &[u8], sink: &mut dyn FnMut(SecretMatch<'_>)) {
         let mut hits = Vec::new();
-        for shard in 0..self.prefilter.shard_count() {
-            self.prefilter.for_each_hit(shard, buf, 0, &mut |hit| {
-                hits.push(hit);
-                true
-            });
-        }
+        let mut resume = vec![0; self.prefilter.shard_count()];
+        self.prefilter
+            .collect_hits(buf, &mut resume, buf.len(), &mut hits);
         let mut jobs = Vec::new();
         let mut candidates = Vec::new();
         self.process_hits(buf, &hits, &mut jobs, &mut candidates);
@@ -198,6 +200,19 @@ impl Scanner {
             true
         });
         resume
+    }
+
+    /// The hits of every shard in `buf` that start below `limit`, shard `s` searched
+    /// from `resume[s]`, which becomes the end of the last hit taken from it.
+    #[doc(hidden)]
+    pub fn hits_all_between(
+        &self,
+        buf: &[u8],
+        resume: &mut [usize],
+        limit: usize,
+        hits: &mut Vec<KeywordHit>,
+    ) {
+        self.prefilter.collect_hits(buf, resume, limit, hits);
     }
 
     /// Windows for the hits, then the regex and checks in each window.

@@ -69,9 +69,9 @@ impl<'s> StreamScanner<'s> {
             self.buf.len().saturating_sub(scanner.lookahead())
         };
         self.hits.clear();
-        for (shard, resume) in self.resume.iter_mut().enumerate() {
-            let last_end = scanner.hits_between(shard, &self.buf, *resume, limit, &mut self.hits);
-            *resume = last_end.max(limit);
+        scanner.hits_all_between(&self.buf, &mut self.resume, limit, &mut self.hits);
+        for resume in &mut self.resume {
+            *resume = (*resume).max(limit);
         }
         self.found.clear();
         scanner.process_hits(&self.buf, &self.hits, &mut self.jobs, &mut self.found);
