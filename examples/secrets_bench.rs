@@ -2,7 +2,7 @@
 //! directories (text and binary files kept apart), or a synthetic text corpus.
 //!
 //! `cargo run --release --example secrets_bench -- [--text-mb 320] [--binary-mb 320]
-//! [--backend aho-corasick|vectorscan] [DIR ...]` (`vectorscan` needs `--features vectorscan`;
+//! [--backend aho-corasick|vectorscan] [--repeat 3] [DIR ...]` (`vectorscan` needs `--features vectorscan`;
 //! the default is the scanner's default back end).
 //! Files are read in sorted path order until each class has its budget, so the corpus
 //! is the same on every run on the same machine; a digest of the findings (rule, offset,
@@ -43,6 +43,18 @@ fn collect(dir: &Path, limits: (usize, usize), text: &mut Vec<u8>, binary: &mut 
     }
 }
 
+/// The fastest of `n` runs: on a shared machine the slower runs measure the neighbours.
+fn best_of(n: usize, mut run: impl FnMut() -> bench::BenchResult) -> bench::BenchResult {
+    let mut best = run();
+    for _ in 1..n {
+        let next = run();
+        if next.seconds < best.seconds {
+            best = next;
+        }
+    }
+    best
+}
+
 #[expect(clippy::cast_precision_loss, reason = "benchmark arithmetic")]
 fn mb(bytes: usize) -> f64 {
     bytes as f64 / 1e6
@@ -53,6 +65,7 @@ fn main() -> std::io::Result<()> {
     let (mut text_mb, mut binary_mb) = (320usize, 320usize);
     let mut dirs = Vec::new();
     let mut backend = Backend::default();
+    let mut repeat = 3usize;
     while let Some(arg) = args.next() {
         if arg == "--text-mb" {
             text_mb = args.next().and_then(|v| v.parse().ok()).unwrap_or(text_mb);
@@ -61,6 +74,12 @@ fn main() -> std::io::Result<()> {
                 .next()
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(binary_mb);
+        } else if arg == "--repeat" {
+            repeat = args
+                .next()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(repeat)
+                .max(1);
         } else if arg == "--backend" {
             let name = args.next().unwrap_or_default();
             backend = Backend::from_name(&name).ok_or_else(|| {
@@ -129,10 +148,10 @@ fn main() -> std::io::Result<()> {
                 writeln!(out, "  {count:>9} {keyword:?}")?;
             }
         }
-        let r = bench::time_prefilter_only(&scanner, &text);
+        let r = best_of(repeat, || bench::time_prefilter_only(&scanner, &text));
         report(&mut out, "text keyword prefilter only", r)?;
     }
-    let text_scan = bench::time_stream_scan(&scanner, &text, 1 << 20);
+    let text_scan = best_of(repeat, || bench::time_stream_scan(&scanner, &text, 1 << 20));
     if !text.is_empty() {
         report(&mut out, "text (stream, 1 MiB chunks)", text_scan)?;
     }
@@ -142,18 +161,23 @@ fn main() -> std::io::Result<()> {
         matches: 0,
     };
     if !binary.is_empty() {
-        let r = bench::time_stream_scan(&scanner, &binary, 1 << 20);
+        let r = best_of(repeat, || {
+            bench::time_stream_scan(&scanner, &binary, 1 << 20)
+        });
         report(&mut out, "binary raw (not the engine)", r)?;
-        let cpu = bench::thread_cpu_seconds();
-        let start = std::time::Instant::now();
-        let extracted = strings::printable_strings(&binary, strings::DEFAULT_MIN_RUN);
-        let extract_s = match (cpu, bench::thread_cpu_seconds()) {
-            (Some(before), Some(after)) if after > before => after - before,
-            _ => start.elapsed().as_secs_f64(),
-        };
-        binary_scan = bench::time_stream_scan(&scanner, &extracted, 1 << 20);
-        binary_scan.seconds += extract_s;
-        binary_scan.bytes = binary.len() as u64;
+        binary_scan = best_of(repeat, || {
+            let cpu = bench::thread_cpu_seconds();
+            let start = std::time::Instant::now();
+            let extracted = strings::printable_strings(&binary, strings::DEFAULT_MIN_RUN);
+            let extract_s = match (cpu, bench::thread_cpu_seconds()) {
+                (Some(before), Some(after)) if after > before => after - before,
+                _ => start.elapsed().as_secs_f64(),
+            };
+            let mut scan = bench::time_stream_scan(&scanner, &extracted, 1 << 20);
+            scan.seconds += extract_s;
+            scan.bytes = binary.len() as u64;
+            scan
+        });
         report(&mut out, "binary via strings", binary_scan)?;
     }
     let mixed = bench::BenchResult {

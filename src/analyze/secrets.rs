@@ -6,6 +6,8 @@
 //! transient) → [`RedactedSecret`] (prefix, length, sha256) handed to the caller.
 
 pub mod archive;
+#[cfg(test)]
+mod backend_parity;
 pub mod bench;
 pub mod builtin;
 pub mod check;
@@ -22,6 +24,8 @@ pub mod rule_set;
 pub mod scanner;
 pub mod secret_finding;
 pub mod secrets_analyzer;
+mod shard_hits;
+pub mod shift_or_prefilter;
 pub mod stream;
 pub mod strings;
 pub mod tar_splitter;
@@ -43,6 +47,7 @@ pub use secret_finding::{SecretFinding, SecretSource};
 pub use secrets_analyzer::{
     SecretsAnalyzer, SecretsError, default_secrets_analyzer, secrets_analyzer_for,
 };
+pub use shift_or_prefilter::ShiftOrPrefilter;
 pub use stream::StreamScanner;
 pub use validator::{Validation, Validator};
 

@@ -1,10 +1,12 @@
 //! Stage one of the scanner: find keyword hits fast. The scanner only runs a rule's
 //! regex near a hit of one of that rule's keywords.
 //!
-//! The default back end is Aho-Corasick over case-sensitive keywords, built as a DFA with
-//! leftmost-longest semantics so its packed (SIMD "Teddy") prefilter applies, in shards
-//! laid out by [`teddy_layout`]. The second back end, vectorscan (cargo feature
-//! `vectorscan`, `vectorscan_prefilter`), reports the same hits; [`Backend`] picks one.
+//! The reference back end is Aho-Corasick over case-sensitive keywords, built as a DFA
+//! with leftmost-longest semantics so its packed (SIMD "Teddy") prefilter applies, in
+//! shards laid out by [`teddy_layout`]; its hits define what every back end reports.
+//! The default back end, shift-or (`shift_or_prefilter`), finds all shards' keywords in
+//! one pass and reports the same hits; so does vectorscan (cargo feature `vectorscan`,
+//! `vectorscan_prefilter`). [`Backend`] picks one.
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 
@@ -82,12 +84,15 @@ pub enum PrefilterError {
     },
 }
 
-/// Which prefilter back end a [`Scanner`](super::Scanner) uses. Both report the same
+/// Which prefilter back end a [`Scanner`](super::Scanner) uses. All report the same
 /// hits, so the findings do not depend on the choice, only the speed does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
-    /// Aho-Corasick, pure Rust; always built.
+    /// Aho-Corasick shards, pure Rust; always built; the reference.
     AhoCorasick,
+    /// One-pass bucketed shift-or, pure Rust; always built; the default without
+    /// vectorscan.
+    ShiftOr,
     /// vectorscan, built with the cargo feature `vectorscan` (the default when built).
     #[cfg(feature = "vectorscan")]
     Vectorscan,
@@ -98,7 +103,7 @@ impl Default for Backend {
         #[cfg(feature = "vectorscan")]
         return Self::Vectorscan;
         #[cfg(not(feature = "vectorscan"))]
-        return Self::AhoCorasick;
+        return Self::ShiftOr;
     }
 }
 
@@ -106,6 +111,7 @@ impl Backend {
     /// Every back end built into this binary.
     pub const ALL: &'static [Backend] = &[
         Self::AhoCorasick,
+        Self::ShiftOr,
         #[cfg(feature = "vectorscan")]
         Self::Vectorscan,
     ];
@@ -114,6 +120,7 @@ impl Backend {
     pub fn name(self) -> &'static str {
         match self {
             Self::AhoCorasick => "aho-corasick",
+            Self::ShiftOr => "shift-or",
             #[cfg(feature = "vectorscan")]
             Self::Vectorscan => "vectorscan",
         }
@@ -128,6 +135,7 @@ impl Backend {
     pub fn build(self, keywords: &[String]) -> Result<Box<dyn Prefilter>, PrefilterError> {
         Ok(match self {
             Self::AhoCorasick => Box::new(AhoCorasickPrefilter::new(keywords)?),
+            Self::ShiftOr => Box::new(super::shift_or_prefilter::ShiftOrPrefilter::new(keywords)?),
             #[cfg(feature = "vectorscan")]
             Self::Vectorscan => Box::new(super::vectorscan_prefilter::VectorscanPrefilter::new(
                 keywords,
