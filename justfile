@@ -21,7 +21,7 @@ test:
 # The optional vectorscan prefilter back end (cargo feature `vectorscan`; needs cmake, g++
 # and libboost-dev, and about 10 minutes of CPU for its first build): lints, then every
 # secret-scanner unit test with vectorscan as the default back end, which includes the
-# parity tests against Aho-Corasick (`vectorscan_prefilter::tests`).
+# parity tests against Aho-Corasick (`backend_parity`).
 vectorscan: clippy-vectorscan test-vectorscan
 
 clippy-vectorscan:

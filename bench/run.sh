@@ -22,14 +22,14 @@ bin="$PWD/target/release/imgguard"
 
 # The scanner alone, one core: text from /usr/include and /usr/share, binaries from
 # /usr/share and /usr/lib (scanned through their printable strings, as the engine does).
-# Both prefilter back ends when the `vectorscan` feature can be built (cmake, g++, Boost);
-# IMGGUARD_BENCH_VECTORSCAN=0 skips it.
-backends="aho-corasick"
+# Every prefilter back end: vectorscan too when its feature can be built (cmake, g++,
+# Boost); IMGGUARD_BENCH_VECTORSCAN=0 skips it. Each figure is the best of 3 runs.
+backends="shift-or aho-corasick"
 if [ "${IMGGUARD_BENCH_VECTORSCAN:-1}" != 0 ] && command -v cmake > /dev/null \
    && command -v g++ > /dev/null && [ -d /usr/include/boost ]; then
   echo "bench: building the secrets_bench example with --features vectorscan…"
   cargo build --release --locked --quiet --features vectorscan --example secrets_bench
-  backends="aho-corasick vectorscan"
+  backends="shift-or aho-corasick vectorscan"
 else
   echo "bench: cmake, g++ or libboost-dev missing: the vectorscan back end is not measured"
   cargo build --release --locked --quiet --example secrets_bench
@@ -38,7 +38,7 @@ scanner=""
 digests=""
 for backend in $backends; do
   echo "bench: scanner throughput, $backend back end (one core, CPU seconds)…"
-  out=$(./target/release/examples/secrets_bench --backend "$backend" --text-mb 320 --binary-mb 320 /usr/include /usr/share /usr/lib)
+  out=$(./target/release/examples/secrets_bench --backend "$backend" --repeat 3 --text-mb 320 --binary-mb 320 /usr/include /usr/share /usr/lib)
   echo "$out" | grep -E '^(corpus|text|binary|mixed|scanner)' | cut -c1-160
   scanner+="$(echo "$out" | grep '^scanner per core' | sed "s/^scanner/scanner ($backend)/")"$'\n'
   digests+="$(echo "$out" | grep -o 'findings digest [0-9a-f]*')"$'\n'

@@ -450,9 +450,10 @@ pub struct ArchiveSettings {
     /// Deepest nesting opened (1 = archives directly in a layer file; 0 opens none).
     #[serde(default = "default_archive_depth")]
     pub max_depth: u32,
-    /// Largest archive held in memory, in bytes (at most 1 GiB). Only zip-family
-    /// archives (jar, war, whl, apk…) are held, for their central directory; tar and
-    /// gzip are streamed whatever their size.
+    /// Most bytes of archives held in memory at once for one layer file, all nesting
+    /// levels together (at most 1 GiB). Only zip-family archives (jar, war, whl, apk…)
+    /// are held, for their central directory; tar and gzip are streamed whatever their
+    /// size. A zip that does not fit is scanned as binary strings, with a coverage gap.
     #[serde(default = "default_archive_bytes")]
     pub max_bytes: u64,
     /// Most bytes one nested compressed stream (a `.gz`, a deflated zip member) may

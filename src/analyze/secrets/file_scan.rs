@@ -12,6 +12,8 @@ use std::sync::{Mutex, PoisonError};
 use sha2::{Digest, Sha256};
 
 use std::io::Write as _;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use flate2::write::MultiGzDecoder;
 
@@ -118,13 +120,54 @@ enum Mode<'s> {
     /// A binary, streamed through its printable strings.
     Binary(Box<BinaryStream<'s>>),
     /// A zip, held until its end (the central directory is at the end).
-    Zip(Vec<u8>),
+    Zip(HeldZip),
     /// A tar, split into members as it streams.
     Tar(Box<TarStream<'s>>),
     /// A gzip stream, decompressed as it streams into one nested file.
     Gzip(Box<GzipStream<'s>>),
     /// The rest cannot be decoded (the reason is already a gap).
     Ignore,
+}
+
+/// The bytes of a zip being held, counted in the budget that every zip nested in the
+/// same top-level file shares: a zip inside a zip inside a zip holds at most
+/// `max_member_bytes` in all, not that much per level.
+struct HeldZip {
+    data: Vec<u8>,
+    held: Arc<AtomicUsize>,
+}
+
+impl HeldZip {
+    fn new(held: &Arc<AtomicUsize>) -> Self {
+        Self {
+            data: Vec::new(),
+            held: Arc::clone(held),
+        }
+    }
+
+    /// Append `chunk` if the shared budget allows it; `false` (nothing taken) if not.
+    fn take(&mut self, chunk: &[u8], budget: usize) -> bool {
+        let held = self.held.load(Ordering::Relaxed);
+        if held.saturating_add(chunk.len()) > budget {
+            return false;
+        }
+        self.held.fetch_add(chunk.len(), Ordering::Relaxed);
+        self.data.extend_from_slice(chunk);
+        true
+    }
+
+    /// Give the bytes back to the budget, keeping them for the caller.
+    fn release(mut self) -> Vec<u8> {
+        let data = std::mem::take(&mut self.data);
+        self.held.fetch_sub(data.len(), Ordering::Relaxed);
+        data
+    }
+}
+
+impl Drop for HeldZip {
+    fn drop(&mut self) {
+        self.held.fetch_sub(self.data.len(), Ordering::Relaxed);
+    }
 }
 
 /// Printable strings of a binary through the streaming scanner.
@@ -222,6 +265,8 @@ pub struct FileScan<'s> {
     size: u64,
     findings: Vec<SecretFinding>,
     gaps: Vec<CoverageGap>,
+    /// Bytes of zips held by this file and every file nested in it (shared).
+    zip_held: Arc<AtomicUsize>,
 }
 
 impl std::fmt::Debug for FileScan<'_> {
@@ -282,17 +327,14 @@ impl<'s> FileScan<'s> {
             size: 0,
             findings: Vec::new(),
             gaps: Vec::new(),
+            zip_held: Arc::new(AtomicUsize::new(0)),
         }
     }
 
     fn child(&self, name: &str) -> Box<FileScan<'s>> {
-        Box::new(Self::nested(
-            self.scanner,
-            self.cache,
-            self.options,
-            name,
-            self.depth + 1,
-        ))
+        let mut child = Self::nested(self.scanner, self.cache, self.options, name, self.depth + 1);
+        child.zip_held = Arc::clone(&self.zip_held);
+        Box::new(child)
     }
 
     fn gap(&mut self, reason: String) {
@@ -327,7 +369,7 @@ impl<'s> FileScan<'s> {
     fn start(&mut self, head: &[u8]) {
         self.mode = match archive::detect(head) {
             Some(kind) if self.may_open(kind) => match kind {
-                ArchiveKind::Zip => Mode::Zip(Vec::new()),
+                ArchiveKind::Zip => Mode::Zip(HeldZip::new(&self.zip_held)),
                 ArchiveKind::Tar => Mode::Tar(Box::new(TarStream {
                     splitter: TarSplitter::new(self.options.archives.max_members),
                     member: None,
@@ -388,18 +430,18 @@ impl<'s> FileScan<'s> {
             Mode::Binary(binary) => binary.feed(chunk, &mut self.findings),
             Mode::Zip(buf) => {
                 let budget = self.options.archives.max_member_bytes;
-                if buf.len().saturating_add(chunk.len()) > budget {
+                if !buf.take(chunk, budget) {
                     self.gap(format!(
-                        "zip archive larger than the {budget}-byte in-memory budget: scanned as binary strings only"
+                        "zip archive does not fit the {budget}-byte in-memory budget (shared by the zips nested in one file): scanned as binary strings only"
                     ));
-                    let held = std::mem::take(buf);
-                    mode = self.binary_mode();
+                    let held = match std::mem::replace(&mut mode, self.binary_mode()) {
+                        Mode::Zip(zip) => zip.release(),
+                        _ => Vec::new(),
+                    };
                     if let Mode::Binary(binary) = &mut mode {
                         binary.feed(&held, &mut self.findings);
                         binary.feed(chunk, &mut self.findings);
                     }
-                } else {
-                    buf.extend_from_slice(chunk);
                 }
             }
             Mode::Tar(tar) => self.tar_feed(tar, chunk),
@@ -585,7 +627,7 @@ impl<'s> FileScan<'s> {
                 stream.finish(&mut |m| findings.push(file_finding(&m, true)));
             }
             Mode::Binary(binary) => binary.finish(&mut self.findings),
-            Mode::Zip(data) => self.zip_end(&data),
+            Mode::Zip(zip) => self.zip_end(&zip.data),
             Mode::Tar(tar) => self.tar_end(*tar),
             Mode::Gzip(gzip) => self.gzip_end(*gzip, None),
         }
@@ -860,6 +902,47 @@ mod tests {
         // are plain bytes), and the finding says where.
         assert_eq!(result.findings.len(), 1, "{:?}", result.findings);
         assert_eq!(result.findings[0].archive_path, chain);
+    }
+
+    #[test]
+    fn zips_nested_in_one_file_share_one_in_memory_budget() {
+        // Each zip alone fits the budget; the inner one held while the outer one is
+        // would not, so it is scanned as strings (a gap), and memory stays at one
+        // budget per file however deep the nesting.
+        let scanner = scanner();
+        let env = format!("GITLAB_TOKEN={TOKEN}\n");
+        let padding: Vec<u8> = (0..40_000u32)
+            .map(|i| b"abcdefgh"[(i % 8) as usize])
+            .collect();
+        let inner = zip(&[("a.env", env.as_bytes()), ("pad.txt", &padding)], false);
+        let outer = zip(&[("inner.zip", &inner)], false);
+        assert!(inner.len() < 60_000 && outer.len() < 60_000 && inner.len() + outer.len() > 60_000);
+        let mut options = FileScanOptions::default();
+        options.archives.max_member_bytes = 60_000;
+        let mut file = FileScan::new(&scanner, options, "/outer.zip");
+        for chunk in outer.chunks(1000) {
+            file.feed(chunk);
+        }
+        let held = Arc::clone(&file.zip_held);
+        let result = file.finish(&ContentCache::default());
+        assert_eq!(
+            held.load(Ordering::Relaxed),
+            0,
+            "every held byte is given back"
+        );
+        assert_eq!(result.gaps.len(), 1, "{:?}", result.gaps);
+        assert!(
+            result.gaps[0].reason.contains("in-memory budget"),
+            "{:?}",
+            result.gaps
+        );
+        assert_eq!(result.gaps[0].archive_path, vec!["inner.zip"]);
+        assert_eq!(result.findings.len(), 1, "{:?}", result.findings);
+        assert_eq!(result.findings[0].archive_path, vec!["inner.zip"]);
+        // With room for both, the inner zip is opened and the finding names its member.
+        let result = scan(&scanner, "/outer.zip", &outer, &ContentCache::default());
+        assert!(result.gaps.is_empty(), "{:?}", result.gaps);
+        assert_eq!(result.findings[0].archive_path, vec!["inner.zip", "a.env"]);
     }
 
     #[test]
