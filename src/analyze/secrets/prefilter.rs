@@ -40,10 +40,10 @@ pub trait Prefilter: Send + Sync + std::fmt::Debug {
         on_hit: &mut dyn FnMut(KeywordHit) -> bool,
     );
 
-    /// Append the hits of every shard that start before `limit` to `hits`, shard by
-    /// shard, searching shard `s` from `resume[s]`; afterwards `resume[s]` is the end of
-    /// the last hit taken from shard `s` (unchanged when none). A back end that finds all
-    /// shards in one pass overrides this with the same result.
+    /// Append the hits of every shard that start before `limit` to `hits` (in no
+    /// particular order), searching shard `s` from `resume[s]`; afterwards `resume[s]`
+    /// is the end of the last hit taken from shard `s` (unchanged when none). A back
+    /// end that finds all shards in one pass overrides this with the same hits.
     fn collect_hits(
         &self,
         haystack: &[u8],

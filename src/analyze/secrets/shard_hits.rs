@@ -60,11 +60,6 @@ impl ShardMap {
             },
         })
     }
-
-    /// Order new hits shard by shard, as the Aho-Corasick back end appends them.
-    pub(crate) fn order_like_aho_corasick(&self, hits: &mut [KeywordHit]) {
-        hits.sort_by_key(|h| (self.shard_of(h.keyword), h.start));
-    }
 }
 
 /// One keyword occurrence before the leftmost-longest reduction.
@@ -147,8 +142,7 @@ pub(crate) fn for_each_hit<R>(
 }
 
 /// [`Prefilter::collect_hits`](super::prefilter::Prefilter::collect_hits) over a
-/// source of occurrences, searched from the lowest resume point. The caller orders
-/// the new hits with [`ShardMap::order_like_aho_corasick`] once it has them all.
+/// source of occurrences, searched from the lowest resume point.
 pub(crate) fn collect_hits<R>(
     resume: &mut [usize],
     hits: &mut Vec<KeywordHit>,

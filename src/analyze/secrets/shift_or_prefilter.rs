@@ -39,8 +39,19 @@ const WINDOW: usize = 8;
 /// Keywords shorter than this do not share a bucket with longer ones: a short keyword
 /// leaves its bucket's earlier positions open, so the bucket would filter little.
 const SHORT: usize = 4;
-/// Start positions handed over per batch: bounds the occurrences held at once.
-const SEGMENT: usize = 256 * 1024;
+/// Start positions handed over per batch: bounds the occurrences held at once (a
+/// keyword repeated through a hostile file is one occurrence every few bytes).
+const SEGMENT: usize = 64 * 1024;
+
+/// The keywords of one bucket whose windows have one length: a candidate gives their
+/// common start, and `first` finds the few whose first byte is there (`memchr`) before
+/// any whole comparison.
+#[derive(Debug, Clone, Default)]
+struct WindowGroup {
+    window: usize,
+    first: Vec<u8>,
+    ids: Vec<u32>,
+}
 
 /// One-pass bucketed shift-or keyword prefilter (see the module docs).
 #[derive(Debug, Clone)]
@@ -48,8 +59,8 @@ pub struct ShiftOrPrefilter {
     /// Per superchar: bit `8 * k + b` is clear when bucket `b` has a keyword whose byte
     /// `k` positions before the end of its window may be this superchar.
     reach: Box<[u64; DOMAIN]>,
-    /// Keyword ids of each bucket.
-    buckets: [Vec<u32>; BUCKETS],
+    /// The keywords of each bucket, grouped by window length.
+    buckets: [Vec<WindowGroup>; BUCKETS],
     keywords: Vec<Box<[u8]>>,
     shards: ShardMap,
     max_len: usize,
@@ -95,6 +106,29 @@ impl ShiftOrPrefilter {
                 allow_keyword(&mut reach, b, keyword);
             }
         }
+        let buckets = buckets.map(|members| {
+            let mut groups: Vec<WindowGroup> = Vec::new();
+            for id in members {
+                let Some(keyword) = bytes.get(id as usize) else {
+                    continue;
+                };
+                let (window, first) = (keyword.len().min(WINDOW), keyword.first().copied());
+                let Some(first) = first else {
+                    continue;
+                };
+                if !groups.iter().any(|g| g.window == window) {
+                    groups.push(WindowGroup {
+                        window,
+                        ..WindowGroup::default()
+                    });
+                }
+                if let Some(group) = groups.iter_mut().find(|g| g.window == window) {
+                    group.first.push(first);
+                    group.ids.push(id);
+                }
+            }
+            groups
+        });
         Ok(Self {
             reach,
             buckets,
@@ -279,22 +313,27 @@ impl ShiftOrPrefilter {
             let bit = open.trailing_zeros() as usize;
             open &= open - 1;
             let window_end = base + bit / 8;
-            let Some(members) = self.buckets.get(bit % 8) else {
+            let Some(groups) = self.buckets.get(bit % 8) else {
                 continue;
             };
-            for &id in members {
-                let Some(keyword) = self.keywords.get(id as usize) else {
+            for group in groups {
+                let Some(start) = (window_end + 1).checked_sub(group.window) else {
                     continue;
                 };
-                let Some(start) = (window_end + 1).checked_sub(keyword.len().min(WINDOW)) else {
+                let Some(&byte) = data.get(start) else {
                     continue;
                 };
-                // The first byte rules out most keywords of the bucket without a call.
-                if let Some(found) = data.get(start..start + keyword.len())
-                    && found.first() == keyword.first()
-                    && found == &keyword[..]
-                {
-                    report(id, start);
+                for index in memchr::memchr_iter(byte, &group.first) {
+                    let Some((&id, keyword)) = group
+                        .ids
+                        .get(index)
+                        .and_then(|id| Some((id, self.keywords.get(*id as usize)?)))
+                    else {
+                        continue;
+                    };
+                    if data.get(start..start + keyword.len()) == Some(&keyword[..]) {
+                        report(id, start);
+                    }
                 }
             }
         }
@@ -367,13 +406,9 @@ impl Prefilter for ShiftOrPrefilter {
         limit: usize,
         hits: &mut Vec<KeywordHit>,
     ) {
-        let first = hits.len();
         shard_hits::collect_hits(resume, hits, |lo, each| {
             self.occurrences(haystack, lo, limit, each)
         });
-        if let Some(new) = hits.get_mut(first..) {
-            self.shards.order_like_aho_corasick(new);
-        }
     }
 
     fn name(&self) -> &'static str {

@@ -172,16 +172,12 @@ impl Prefilter for VectorscanPrefilter {
         limit: usize,
         hits: &mut Vec<KeywordHit>,
     ) {
-        let first = hits.len();
         let delivery = shard_hits::collect_hits(resume, hits, |lo, each| {
             self.occurrences(haystack, lo, limit, each)
         });
         if delivery == Delivery::Failed {
             // Each shard's resume point is past every hit delivered so far.
             self.fallback.collect_hits(haystack, resume, limit, hits);
-        }
-        if let Some(new) = hits.get_mut(first..) {
-            self.shards.order_like_aho_corasick(new);
         }
     }
 
