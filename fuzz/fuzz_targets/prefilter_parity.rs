@@ -14,12 +14,15 @@ fuzz_target!(|data: &[u8]| {
         Some(at) => (&data[..at], &data[at + 2..]),
         None => return,
     };
-    let keywords: Vec<String> = head
+    // Distinct keywords, as the scanner builds every prefilter.
+    let mut keywords: Vec<String> = head
         .split(|&b| b == 0)
         .filter(|k| !k.is_empty() && k.len() <= 40)
         .take(300)
         .map(|k| String::from_utf8_lossy(k).into_owned())
         .collect();
+    keywords.sort_unstable();
+    keywords.dedup();
     if keywords.is_empty() {
         return;
     }

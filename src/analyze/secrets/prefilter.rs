@@ -131,7 +131,9 @@ impl Backend {
         Self::ALL.iter().copied().find(|b| b.name() == name)
     }
 
-    /// Build this back end over `keywords`.
+    /// Build this back end over `keywords`, which must be distinct (as
+    /// [`Scanner::keywords_of`](super::Scanner::keywords_of) returns them): back ends
+    /// may report a duplicated keyword under either id.
     pub fn build(self, keywords: &[String]) -> Result<Box<dyn Prefilter>, PrefilterError> {
         Ok(match self {
             Self::AhoCorasick => Box::new(AhoCorasickPrefilter::new(keywords)?),
